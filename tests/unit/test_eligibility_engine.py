@@ -214,7 +214,7 @@ rules_strategy = st.builds(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(facts_strategy, rules_strategy)
 def test_evaluation_never_raises_and_is_eligible_exactly_when_every_rule_passes(
     case: Facts, ruleset: RuleSet,
@@ -238,7 +238,7 @@ def test_a_kind_is_covered_exactly_when_every_outcome_about_it_passed(case: Fact
         assert (kind in evaluation.covers) == all(o.passed for o in about)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(facts_strategy)
 def test_a_check_out_fails_only_if_the_full_evaluation_fails(case: Facts) -> None:
     if not check_loan(case, RULES).eligible:
