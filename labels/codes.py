@@ -24,7 +24,7 @@ QR_QUIET = 4
 CODE128_QUIET = 10
 MAX_URL = 300
 MAX_TAG = 40
-_PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
 _DARK_RUN = re.compile(rb"\x00+")
 _BAR_RUN = re.compile(r"1+")
 
@@ -40,7 +40,7 @@ class Symbol:
 
 def check_text(value: str, what: str, longest: int) -> str:
     """The value if it is printable ASCII of at most `longest` characters, else LabelError."""
-    if not value or len(value) > longest or not _PRINTABLE_ASCII.match(value):
+    if not value or len(value) > longest or not _PRINTABLE_ASCII.fullmatch(value):
         raise LabelError(
             f"{what} « {value[:60]} » ne peut pas être codé : il faut 1 à {longest} "
             "caractères ASCII imprimables."
