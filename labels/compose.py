@@ -147,22 +147,56 @@ def _snap(value: float, dot: float) -> float:
 
 def text_lines(label: LabelData, box: Box, details: bool) -> list[Line]:
     """The lines of text that fit the box, by priority, vertically centred."""
-    width = box.w * MM
-    tag = text.winansi(label.tag)
-    tag_size = min(16.0, box.h * MM / 1.25, width / max(text.width(tag, 1, True), 1e-6))
-    if tag_size < 5:
-        raise LabelError(f"Le numéro « {label.tag} » ne tient pas sur l'étiquette.")
-    wanted = [(label.association, 6.5, False, 3), (label.tag, tag_size, True, 0)]
-    if details:
-        wanted += [(label.kind, 7.5, False, 1), (label.model, 7.5, False, 2),
-                   (label.site, 6.5, False, 4)]
-    wanted = [item for item in wanted if text.clean(item[0])] if details else wanted[1:]
+    wanted = _wanted(label, box, details)
     while sum(size * 1.2 for _, size, _, _ in wanted) > box.h * MM:
         wanted.remove(max(wanted, key=lambda item: item[3]))
+    wanted = _grow_details(wanted, box)
     top = box.y + (box.h - sum(size * 1.2 for _, size, _, _ in wanted) / MM) / 2
     lines = []
     for value, size, bold, _ in wanted:
-        data = text.shorten(text.winansi(value), size, width, bold)
+        data = text.shorten(text.winansi(value), size, box.w * MM, bold)
         lines.append(Line(data, size, bold, box.x, top + size * 0.93 / MM))
         top += size * 1.2 / MM
     return lines
+
+
+def _grow_details(wanted: list, box: Box) -> list:
+    """Detail lines up to 30 % larger where the box has room: easier to read, never cut more."""
+    tag = sum(size * 1.2 for _, size, _, priority in wanted if priority == 0)
+    details = sum(size * 1.2 for _, size, _, priority in wanted if priority != 0)
+    grow = min(1.3, (box.h * MM - tag) / details) if details else 1.0
+    if grow <= 1:
+        return wanted
+    grown = []
+    for value, size, bold, priority in wanted:
+        if priority != 0:
+            natural = text.width(text.winansi(value), size, bold)
+            size *= max(1.0, min(grow, box.w * MM / max(natural, 1e-6)))
+        grown.append((value, size, bold, priority))
+    return grown
+
+
+def _wanted(label: LabelData, box: Box, details: bool) -> list[tuple[str, float, bool, int]]:
+    """(text, size, bold, priority) of each line; 0 is the tag, the last to go."""
+    tag_lines = _tag_lines(label.tag, box, split=not details)
+    if not details:
+        return tag_lines
+    wanted = [(label.association, 6.5, False, 3), *tag_lines, (label.kind, 7.5, False, 1),
+              (label.model, 7.5, False, 2), (label.site, 6.5, False, 4)]
+    return [item for item in wanted if text.clean(item[0])]
+
+
+def _tag_lines(tag: str, box: Box, split: bool) -> list[tuple[str, float, bool, int]]:
+    """The tag in bold as large as fits; on a tag-only label, over two lines if larger."""
+    width, height = box.w * MM, box.h * MM
+    size = min(16.0, height / 1.25, width / max(text.width(text.winansi(tag), 1, True), 1e-6))
+    head, dash, rest = tag.partition("-")
+    if split and dash and rest:
+        parts = [head + dash, rest]
+        widest = max(text.width(text.winansi(part), 1, True) for part in parts)
+        two = min(16.0, height / 2.5, width / widest)
+        if two > size * 1.2:
+            return [(part, two, True, 0) for part in parts]
+    if size < 5:
+        raise LabelError(f"Le numéro « {tag} » ne tient pas sur l'étiquette.")
+    return [(tag, size, True, 0)]

@@ -69,7 +69,7 @@ def test_long_names_are_shortened_with_an_ellipsis_and_never_leave_the_label(nam
     assert spans
     for span in spans:
         assert label_rect.contains(pymupdf.Rect(span["bbox"])), (span["text"], span["bbox"])
-    assert "ESN-00042-7" in text
+    assert "ESN-00042-7" in text.replace("\n", "")
     if layout.label_width > 40:
         assert "…" in text
 
