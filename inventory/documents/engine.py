@@ -1,0 +1,117 @@
+"""The shared machinery: one sandboxed Jinja environment, one CSS, one font set, no fetching."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import weasyprint
+from babel.dates import format_date
+from babel.numbers import format_currency
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
+STYLESHEET = "documents.css"
+LOCALE = "fr_FR"
+
+log = logging.getLogger(__name__)
+
+# Pango, fontconfig and cairo have a history of crashes when several threads lay out at
+# once, and the shared FontConfiguration is not thread-safe; a document takes ~0.1 s, so one
+# at a time per process costs little.
+_LOCK = threading.Lock()
+
+
+class UnsafeDocument(RuntimeError):
+    """Rendering tried to fetch a resource, which documents must never do."""
+
+
+def date_fr(value: date) -> str:
+    """``26 novembre 2026``."""
+    return format_date(value, format="long", locale=LOCALE)
+
+
+def euros(value: Decimal) -> str:
+    """``50,00 €`` (Babel puts a narrow no-break space before the sign)."""
+    return format_currency(value, "EUR", locale=LOCALE)
+
+
+def harfbuzz_subset_available() -> bool:
+    """Whether WeasyPrint can subset fonts with HarfBuzz (Debian: libharfbuzz-subset0)."""
+    try:
+        from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+    except ImportError:  # pragma: no cover - WeasyPrint moved its internals
+        return False
+    return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+@functools.cache
+def full_fonts() -> bool:
+    """Embed whole fonts when HarfBuzz-subset is missing.
+
+    WeasyPrint's fallback subsetter (fontTools) takes seconds per font and stamps the current
+    time into each subset font, which breaks byte-identical reprints. Whole fonts are fast and
+    stable, at the price of a ~1 MB PDF.
+    """
+    if harfbuzz_subset_available():
+        return False
+    log.warning("libharfbuzz-subset0 is missing: documents embed whole fonts (larger PDFs).")
+    return True
+
+
+@functools.cache
+def environment() -> SandboxedEnvironment:
+    """The one Jinja environment: sandboxed, autoescaped, strict, templates read once."""
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,  # every template, whatever its extension
+        undefined=StrictUndefined,
+        auto_reload=False,  # no stat() of template files after the first load
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date_fr"] = date_fr
+    env.filters["euros"] = euros
+    return env
+
+
+def _fetcher() -> weasyprint.URLFetcher:
+    """A fetcher that allows only inline ``data:`` URLs and aborts the render on any other."""
+    return weasyprint.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+
+
+@functools.cache
+def _stylesheet() -> weasyprint.CSS:
+    """The shared CSS, parsed once."""
+    css = (TEMPLATES_DIR / STYLESHEET).read_text(encoding="utf-8")
+    return weasyprint.CSS(string=css, url_fetcher=_fetcher())
+
+
+@functools.cache
+def _font_config() -> FontConfiguration:
+    """One font configuration for the process: Pango then keeps its shaped fonts warm."""
+    return FontConfiguration()
+
+
+def render_pdf(template: str, context: dict[str, Any], identifier: bytes) -> bytes:
+    """Fill ``template`` with ``context`` and lay it out as PDF with the given /ID."""
+    html = environment().get_template(template).render(**context)
+    try:
+        with _LOCK:
+            document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetcher())
+            return document.write_pdf(
+                stylesheets=[_stylesheet()],
+                font_config=_font_config(),
+                pdf_identifier=identifier,
+                full_fonts=full_fonts(),
+            )
+    except FatalURLFetchingError as exc:  # a BaseException: keep it from killing a worker
+        raise UnsafeDocument(str(exc)) from None
