@@ -103,7 +103,11 @@ def _font_config() -> FontConfiguration:
 
 def render_pdf(template: str, context: dict[str, Any], identifier: bytes) -> bytes:
     """Fill ``template`` with ``context`` and lay it out as PDF with the given /ID."""
-    html = environment().get_template(template).render(**context)
+    return html_to_pdf(environment().get_template(template).render(**context), identifier)
+
+
+def html_to_pdf(html: str, identifier: bytes) -> bytes:
+    """Lay out trusted HTML as PDF; any attempt to fetch a resource raises UnsafeDocument."""
     try:
         with _LOCK:
             document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetcher())

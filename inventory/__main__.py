@@ -1,0 +1,164 @@
+"""Command line: serve, migrate, demo data, users, CSV import and export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from inventory.config import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"erreur : {exc}")
+
+
+def _bind(settings: Settings):
+    from inventory.app import bind_tables
+    from inventory.db.engine import engine_from_url
+
+    engine = engine_from_url(settings.database_url)
+    bind_tables(engine)
+    return engine
+
+
+async def _with_engine(settings: Settings, coro_factory):
+    from inventory.db.engine import close_engine
+
+    engine = _bind(settings)
+    if settings.is_postgres:
+        await engine.start_connection_pool(max_size=2)
+    try:
+        return await coro_factory()
+    finally:
+        await close_engine(engine)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = _settings()
+    workers = args.workers if settings.is_postgres else 1
+    print(f"Service sur http://{args.host or settings.host}:{args.port or settings.port}")
+    uvicorn.run("inventory.app:create_app", factory=True, host=args.host or settings.host,
+                port=args.port or settings.port, workers=workers, log_level="warning",
+                access_log=False, proxy_headers=True)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from inventory.db.migrate import migrate
+
+    settings = _settings()
+    asyncio.run(migrate(settings.database_url))
+    print("Base de données à jour.")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from inventory.demo import load_demo
+
+    settings = _settings()
+    created = asyncio.run(_with_engine(settings, lambda: load_demo(settings, args.if_empty)))
+    if created is None:
+        print("Données de démonstration déjà présentes : rien à faire.")
+        return
+    print("Données de démonstration chargées. Comptes (identifiant / mot de passe) :")
+    for username, password, role in created:
+        print(f"  {username:<14} {password:<22} {role}")
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    from inventory.domain.errors import DomainError
+    from inventory.i18n import gettext_for
+    from inventory.services.auth import create_user
+
+    settings = _settings()
+    password = args.password or os.environ.get("INVENTORY_NEW_PASSWORD")
+    if not password:
+        import getpass
+
+        password = getpass.getpass("Mot de passe : ")
+    try:
+        asyncio.run(_with_engine(settings, lambda: create_user(
+            username=args.username, password=password, role=args.role,
+            display_name=args.name or "", site_code=args.site, partner_org_id=args.org)))
+    except DomainError as exc:
+        sys.exit(f"erreur : {exc.render(gettext_for('fr'))}")
+    print(f"Compte « {args.username} » créé.")
+
+
+def cmd_import_items(args: argparse.Namespace) -> None:
+    from inventory.csvio import ImportFailed, import_items
+    from inventory.services.common import SYSTEM
+
+    settings = _settings()
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        sys.exit(f"erreur : fichier illisible ({exc})")
+    try:
+        count = asyncio.run(_with_engine(
+            settings, lambda: import_items(SYSTEM, text, settings.tag_prefix)))
+    except ImportFailed as exc:
+        for err in exc.errors:
+            print(f"ligne {err.line} : {err.message}", file=sys.stderr)
+        sys.exit("erreur : rien n'a été importé.")
+    print(f"{count} article(s) importé(s).")
+
+
+def cmd_export_items(args: argparse.Namespace) -> None:
+    from inventory.csvio import export_items
+
+    settings = _settings()
+    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+    try:
+        count = asyncio.run(_with_engine(settings, lambda: export_items(out)))
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"{count} article(s) exporté(s).", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="inventory", description="Inventaire de prêts")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="lancer le service web")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1, help="processus (PostgreSQL seulement)")
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="créer ou mettre à jour les tables").set_defaults(
+        func=cmd_migrate)
+    demo = sub.add_parser("demo", help="charger des données de démonstration")
+    demo.add_argument("--if-empty", action="store_true", help="seulement si la base est vide")
+    demo.set_defaults(func=cmd_demo)
+    user = sub.add_parser("create-user", help="créer un compte")
+    user.add_argument("username")
+    user.add_argument("--role", required=True,
+                      choices=["admin", "coordinator", "front_desk", "technician",
+                               "social_worker"])
+    user.add_argument("--name")
+    user.add_argument("--site")
+    user.add_argument("--org", type=int, help="id de la structure partenaire")
+    user.add_argument("--password", help="sinon demandé (ou INVENTORY_NEW_PASSWORD)")
+    user.set_defaults(func=cmd_create_user)
+    imp = sub.add_parser("import-items", help="importer des articles depuis un CSV")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_import_items)
+    exp = sub.add_parser("export-items", help="exporter les articles en CSV")
+    exp.add_argument("--output", "-o")
+    exp.set_defaults(func=cmd_export_items)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""The Litestar application: API, web pages, security, and the database lifecycle."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar, Request, get
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import OpenAPIRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from inventory.api.admin import SiteController, UserController
+from inventory.api.auth import AuthController
+from inventory.api.errors import EXCEPTION_HANDLERS
+from inventory.api.items import ItemController, ScanController
+from inventory.config import PROJECT_ROOT, Settings
+from inventory.db.engine import close_engine, engine_from_url, is_sqlite
+from inventory.db.piccolo_app import APP_CONFIG
+from inventory.db.reader import Reader
+from inventory.web.pages import WebController
+from inventory.web.security import PUBLIC, SessionAuthMiddleware, check_csrf, permission_guard
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+log = logging.getLogger("inventory")
+
+
+@get("/health", opt={PUBLIC: True}, include_in_schema=False, sync_to_thread=False)
+def health() -> dict[str, str]:
+    """Liveness probe for the reverse proxy and docker compose."""
+    return {"status": "ok"}
+
+
+def bind_tables(engine) -> None:
+    """Point every table of the app at ``engine``."""
+    for table in APP_CONFIG.table_classes:
+        table._meta.db = engine
+
+
+def make_templates() -> Environment:
+    """Jinja with autoescape on for every template (no |safe on user data anywhere)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(
+        enabled_extensions=("html", "svg", "xml"), default=True), auto_reload=False)
+    return env
+
+
+class JsonOnly(OpenAPIRenderPlugin):
+    """Serve only the JSON schema: the stock viewer pages load scripts from a CDN."""
+
+    def __init__(self) -> None:
+        super().__init__(path="/openapi.json")
+
+    def render(self, request: Request, openapi_schema: dict) -> bytes:  # noqa: D102
+        return self.render_json(request, openapi_schema)
+
+
+def create_app(settings: Settings | None = None, engine=None) -> Litestar:
+    """Build the application for ``settings`` (read from the environment by default)."""
+    settings = settings or Settings.from_env()
+    engine = engine or engine_from_url(settings.database_url)
+    bind_tables(engine)
+    reader = Reader(engine)
+
+    async def on_startup() -> None:
+        if not is_sqlite(engine):
+            await engine.start_connection_pool(max_size=settings.db_pool_size)
+
+    async def on_shutdown() -> None:
+        reader.close()
+        await close_engine(engine)
+
+    return Litestar(
+        route_handlers=[
+            health, AuthController, ItemController, ScanController, SiteController,
+            UserController, WebController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR],
+                                       opt={PUBLIC: True}, include_in_schema=False),
+        ],
+        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key=PUBLIC)],
+        guards=[permission_guard],
+        before_request=check_csrf,
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        state=State({"settings": settings, "reader": reader, "engine": engine,
+                     "templates": make_templates()}),
+        openapi_config=OpenAPIConfig(
+            title="Inventaire de prêts — API", version="1.0.0", path="/schema",
+            render_plugins=[JsonOnly()],
+        ),
+        request_max_body_size=2 * 1024 * 1024,
+        debug=False,
+    )

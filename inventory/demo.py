@@ -1,0 +1,103 @@
+"""Realistic French demo data: two sites, ~200 devices across states, ~100 cards, one user
+per role (passwords printed once)."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import date, timedelta
+
+from inventory.config import Settings
+from inventory.db.tables import PartnerOrg, Site
+from inventory.services import auth, items
+from inventory.services.common import SYSTEM
+
+SITES = (
+    ("AUB", "Espace de solidarité numérique des Aubiers", "Place de Port-de-Lune, 33300 Bordeaux"),
+    ("BAS", "Antenne de la Bastide", "Rue de la Benauge, 33100 Bordeaux"),
+)
+DEVICES = (
+    ("laptop", "Lenovo", "ThinkPad T480", "Intel Core i5-8350U", 8, 256, 14.0),
+    ("laptop", "Dell", "Latitude 5490", "Intel Core i5-8250U", 8, 256, 14.0),
+    ("laptop", "HP", "EliteBook 840 G5", "Intel Core i5-8350U", 16, 512, 14.0),
+    ("desktop", "Dell", "OptiPlex 7060", "Intel Core i5-8500", 8, 256, None),
+    ("tablet", "Samsung", "Galaxy Tab A8", "Unisoc T618", 3, 32, 10.5),
+    ("smartphone", "Samsung", "Galaxy A52", "Snapdragon 720G", 6, 128, 6.5),
+    ("smartphone", "Apple", "iPhone 8", "A11 Bionic", 2, 64, 4.7),
+    ("hotspot", "TP-Link", "M7350", "", None, None, None),
+)
+ACCESSORIES = {
+    "laptop": ["chargeur", "housse", "souris"], "desktop": ["clavier", "souris", "câble HDMI"],
+    "tablet": ["chargeur", "housse"], "smartphone": ["chargeur", "câble USB-C", "coque"],
+    "hotspot": ["chargeur", "câble USB"],
+}
+# Where the demo devices stand: (list of transitions from "received", how many).
+PATHS = (
+    ((), 20), (("refurbishing",), 30), (("refurbishing", "available"), 110),
+    (("refurbishing", "available", "reserved"), 10), (("refurbishing", "in_repair"), 15),
+    (("refurbishing", "available", "retired"), 15),
+)
+CARD_PATHS = (((), 70), (("reserved",), 10), (("expired",), 10), (("retired",), 10))
+OPERATORS = (("Orange", "Mobicarte"), ("SFR", "La Carte"), ("Bouygues Telecom", "Carte B&You"))
+
+
+async def _devices(rng: random.Random, settings: Settings) -> None:
+    serial = 0
+    for path, count in PATHS:
+        for _ in range(count):
+            kind, brand, model, cpu, ram, storage, screen = rng.choice(DEVICES)
+            serial += 1
+            row = await items.register_item(
+                SYSTEM, kind=kind, site_code=rng.choice(SITES)[0], prefix=settings.tag_prefix,
+                brand=brand, model=model, serial=f"DEMO{serial:06d}", cpu=cpu, ram_gb=ram,
+                storage_gb=storage, screen_inches=screen, battery_health=rng.randint(60, 100),
+                os_image="Linux Mint 22 — Emmabuntüs" if kind in {"laptop", "desktop"} else "",
+                cosmetic_grade=rng.choice(["A+", "A", "B", "B", "C"]),
+                functional_grade=rng.choice(["A", "A", "B"]), intake_batch=f"DON-2026-{rng.randint(1, 6):02d}",
+                donor=rng.choice(["Mairie de Bordeaux", "Banque régionale", "Particulier", "CPAM"]),
+                accessories=ACCESSORIES[kind])
+            for target in path:
+                await items.change_state(SYSTEM, row["tag"], target, reason="démonstration")
+
+
+async def _cards(rng: random.Random, settings: Settings) -> None:
+    for index, (path, count) in enumerate(CARD_PATHS):
+        for n in range(count):
+            operator, product = rng.choice(OPERATORS)
+            row = await items.register_item(
+                SYSTEM, kind=rng.choice(["sim", "sim", "data_card"]), site_code=SITES[0][0],
+                prefix=settings.tag_prefix, operator=operator, model=product,
+                iccid=f"893310{index:02d}{n:012d}", phone_number=f"07 00 {index:02d} {n:02d} 00",
+                data_allowance_mb=rng.choice([20_000, 50_000, 100_000]),
+                price_cents=rng.choice([1000, 1500, 2000]), validity_days=30,
+                expires_on=date(2027, 6, 30) - timedelta(days=n), intake_batch="OP-2026-11",
+                voucher_code=f"{rng.randint(10**13, 10**14 - 1)}")
+            for target in path:
+                await items.change_state(SYSTEM, row["tag"], target, reason="démonstration")
+
+
+async def load_demo(settings: Settings, if_empty: bool) -> list[tuple[str, str, str]] | None:
+    """Load the demo data; returns the accounts created, or None if data was already there."""
+    if if_empty and await Site.count() > 0:
+        return None
+    rng = random.Random(2026)
+    for code, name, address in SITES:
+        await Site.insert(Site(code=code, name=name, address=address))
+    org = PartnerOrg(name="CCAS de Bordeaux", org_type="ccas", commune="Bordeaux")
+    await org.save()
+    await PartnerOrg.insert(PartnerOrg(name="Mission locale Bordeaux Avenir Jeunes",
+                                       org_type="mission_locale", commune="Bordeaux"))
+    accounts = []
+    for username, role, name in (
+        ("admin", "admin", "Amina Admin"), ("coordination", "coordinator", "Claire Martin"),
+        ("accueil", "front_desk", "Karim Benali"), ("technicien", "technician", "Lucas Petit"),
+        ("ccas", "social_worker", "Sophie Durand"),
+    ):
+        password = secrets.token_urlsafe(12)
+        await auth.create_user(username=username, password=password, role=role,
+                               display_name=name, site_code=SITES[0][0],
+                               partner_org_id=org.id if role == "social_worker" else None)
+        accounts.append((username, password, role))
+    await _devices(rng, settings)
+    await _cards(rng, settings)
+    return accounts

@@ -1,0 +1,112 @@
+"""Server-rendered pages: sign-in, the front-desk scan box and the item page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect
+
+from inventory.api.auth import session_cookie, sign_in
+from inventory.api.items import find_item, resolve_or_404
+from inventory.domain.errors import DomainError
+from inventory.domain.lifecycle import STATE_LABELS, STATE_TONES, Family, allowed_moves
+from inventory.i18n import gettext_for, negotiate
+from inventory.services import items as item_svc
+from inventory.services.auth import TooManyAttempts
+from inventory.services.auth import logout as end_session
+from inventory.web.security import CSRF_FIELD, PUBLIC, SESSION_COOKIE
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: never redirect to another site."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/desk"
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    """A page in the user's language, with the security headers."""
+    user = request.scope.get("user")
+    locale = negotiate(request.headers.get("accept-language"), getattr(user, "locale", None))
+    creds = request.scope.get("auth")
+    html = request.app.state.templates.get_template(template).render(
+        _=gettext_for(locale), user=user, locale=locale, csrf_field=CSRF_FIELD,
+        csrf_token=getattr(creds, "csrf_token", ""),
+        settings=request.app.state.settings, **context)
+    return Response(html, status_code=status, media_type=MediaType.HTML,
+                    headers=SECURITY_HEADERS)
+
+
+class WebController(Controller):
+    include_in_schema = False
+
+    @get("/", opt={PUBLIC: True})
+    async def home(self) -> Redirect:
+        return Redirect("/desk")
+
+    @get("/login", opt={PUBLIC: True})
+    async def login_page(self, request: Request, next: str | None = None) -> Response:
+        return render(request, "login.html", next=safe_next(next), error=None, username="")
+
+    @post("/login", opt={PUBLIC: True})
+    async def login(
+        self, request: Request,
+        data: dict[str, str] = Body(media_type=RequestEncodingType.URL_ENCODED),
+    ) -> Response:
+        username, target = data.get("username", "")[:80], safe_next(data.get("next"))
+        try:
+            new = await sign_in(request, username, data.get("password", "")[:200])
+        except DomainError as exc:
+            _ = gettext_for(negotiate(request.headers.get("accept-language")))
+            status = 429 if isinstance(exc, TooManyAttempts) else 401
+            return render(request, "login.html", status=status, next=target,
+                          error=exc.render(_), username=username)
+        hours = request.app.state.settings.session_hours
+        return Redirect(target, cookies=[session_cookie(request, new.token, hours)])
+
+    @post("/logout", opt={"permission": "session.self"})
+    async def logout(self, request: Request) -> Redirect:
+        await end_session(request.auth.token)
+        return Redirect("/login", cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0,
+                                                  path="/")])
+
+    @get("/desk", opt={"permission": "items.scan"})
+    async def desk(self, request: Request) -> Response:
+        return render(request, "desk.html", error=None, code="")
+
+    @get("/scan", opt={"permission": "items.scan"})
+    async def scan(self, request: Request, code: str = "") -> Response:
+        settings = request.app.state.settings
+        try:
+            tag = resolve_or_404(code, settings.tag_prefix)
+            await find_item(request, tag)
+        except DomainError as exc:
+            _ = gettext_for(request.user.locale)
+            return render(request, "desk.html", status=404, error=exc.render(_),
+                          code=code[:80])
+        return Redirect(f"/i/{tag}")
+
+    @get("/i/{tag:str}", opt={"permission": "items.read"})
+    async def item_page(self, request: Request, tag: str) -> Response:
+        settings = request.app.state.settings
+        canonical = resolve_or_404(tag, settings.tag_prefix)
+        if canonical != tag:
+            return Redirect(f"/i/{canonical}")
+        item = await find_item(request, canonical)
+        events = await item_svc.history(canonical, limit=20)
+        moves = allowed_moves(Family(item["family"]), item["state"])
+        return render(request, "item.html", item=item, events=events, moves=moves,
+                      labels=STATE_LABELS, tones=STATE_TONES)
