@@ -88,7 +88,7 @@ def page_times(labels: list[LabelData]) -> list[float]:
     """Seconds spent on each page of a PDF of the labels, from the progress callback."""
     stamps = [time.perf_counter()]
     render_pdf(labels, "a4-3x7", progress=lambda done, total: stamps.append(time.perf_counter()))
-    return [after - before for before, after in zip(stamps, stamps[1:])]
+    return [after - before for before, after in zip(stamps, stamps[1:], strict=False)]
 
 
 def _control_loop() -> int:

@@ -26,7 +26,10 @@ def render_pdf(
     start_at: int = 1,
     progress: Progress | None = None,
 ) -> bytes:
-    """A PDF of the labels; progress(done, total) is called after each page."""
+    """A PDF of the labels; progress(done, total) is called after each page.
+
+    An exception raised by progress stops the render: that is how a job is cancelled.
+    """
     return pdf.render_pdf(labels, get_layout(layout), start_at, progress)
 
 
@@ -36,7 +39,10 @@ async def render_pdf_async(
     start_at: int = 1,
     progress: Progress | None = None,
 ) -> bytes:
-    """render_pdf in a worker thread, so the event loop keeps serving (progress runs there)."""
+    """render_pdf in a worker thread, so the event loop keeps serving scans meanwhile.
+
+    progress is called from that thread: hand it to the loop with anyio.from_thread.run_sync.
+    """
     return await anyio.to_thread.run_sync(pdf.render_pdf, labels, get_layout(layout), start_at,
                                           progress)
 

@@ -82,6 +82,9 @@ class Layout:
 
 def _check(layout: Layout) -> None:
     """Raise LayoutError unless every label of the grid lies inside the page."""
+    for name in ("name", "title"):
+        if not isinstance(getattr(layout, name), str):
+            raise LayoutError(f"{name} doit être un texte (reçu {getattr(layout, name)!r}).")
     t = layout.title or layout.name
     for name in ("columns", "rows", "dpi"):
         value = getattr(layout, name)
@@ -151,7 +154,9 @@ def get_layout(layout: str | Layout) -> Layout:
         return LAYOUTS[layout]
     except KeyError:
         known = ", ".join(LAYOUTS)
-        raise LayoutError(f"Format d'étiquettes inconnu : « {layout} » (connus : {known}).")
+        raise LayoutError(
+            f"Format d'étiquettes inconnu : « {layout} » (connus : {known})."
+        ) from None
 
 
 def load_layout(source: str | Path) -> Layout:
@@ -181,7 +186,8 @@ def layout_from_dict(data: dict) -> Layout:
         raise LayoutError(f"Clé(s) inconnue(s) dans le format d'étiquettes : {', '.join(unknown)}.")
     missing = sorted(known - set(data) - _OPTIONAL)
     if missing:
-        raise LayoutError(f"Clé(s) manquante(s) dans le format d'étiquettes : {', '.join(missing)}.")
+        names = ", ".join(missing)
+        raise LayoutError(f"Clé(s) manquante(s) dans le format d'étiquettes : {names}.")
     barcode = data.get("barcode")
     if barcode is not None and not isinstance(barcode, bool):
         raise LayoutError(f"barcode doit valoir true ou false (reçu {barcode!r}).")

@@ -93,7 +93,8 @@ def _label_ops(label: LabelData, layout: Layout, plan: compose.Plan, position: i
     for line in compose.text_lines(label, box, plan.details):
         font = "/F2" if line.bold else "/F1"
         x, y = line.x * MM, (page_h - line.baseline) * MM
-        ops.append(f"{font} {line.size:.2f} Tf 1 0 0 1 {x:.2f} {y:.2f} Tm {pdf_string(line.data)} Tj")
+        text = pdf_string(line.data)
+        ops.append(f"{font} {line.size:.2f} Tf 1 0 0 1 {x:.2f} {y:.2f} Tm {text} Tj")
     ops.append("ET")
     return "\n".join(ops)
 

@@ -8,7 +8,7 @@ import zxingcpp
 from inventory.domain.tags import encode
 from labels import LAYOUTS, LabelData, LabelError, render_pdf, render_svg
 from labels.codes import qr_symbol
-from tests.unit.labels_scan import read_labels, read_pixmap, rasterise_svg
+from tests.unit.labels_scan import rasterise_svg, read_labels, read_pixmap
 
 QR, CODE128 = "QRCode", "Code128"
 SHEETS = [name for name, layout in LAYOUTS.items() if not layout.is_roll]
@@ -67,7 +67,7 @@ def test_every_thermal_label_scans(name, dpi):
     labels = [a_label(i) for i in range(3)]
     pages = read_labels(render_pdf(labels, layout), layout, dpi=dpi)
     assert len(pages) == 3
-    for page, label in zip(pages, labels):
+    for page, label in zip(pages, labels, strict=True):
         assert found(page[1]) == expected(label, True)
 
 

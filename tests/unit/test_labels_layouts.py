@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from labels import LAYOUTS, LabelData, LabelError, Layout, LayoutError, load_layout, paginate, render_pdf
+from labels import (
+    LAYOUTS,
+    LabelData,
+    LabelError,
+    Layout,
+    LayoutError,
+    load_layout,
+    paginate,
+    render_pdf,
+)
 from labels.compose import PAD, plan
 
 CUSTOM = """

@@ -9,8 +9,15 @@ import anyio
 import pymupdf
 import pytest
 
-from labels import LAYOUTS, LabelData, LabelError, render_pdf, render_pdf_async, render_svg
-from labels import render_zpl
+from labels import (
+    LAYOUTS,
+    LabelData,
+    LabelError,
+    render_pdf,
+    render_pdf_async,
+    render_svg,
+    render_zpl,
+)
 from labels.text import shorten, width, winansi
 from tests.unit.labels_scan import page_text
 
@@ -158,3 +165,15 @@ def test_the_async_render_runs_in_a_thread_while_the_loop_keeps_running():
 def test_the_same_labels_give_byte_identical_pdfs():
     labels = [hostile_label("x"), hostile_label("y")]
     assert render_pdf(labels, "a4-5x13") == render_pdf(labels, "a4-5x13")
+
+
+def test_a_progress_callback_that_raises_cancels_the_render():
+    class Cancelled(Exception):
+        pass
+
+    def cancel_after_first_page(done, total):
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        render_pdf([hostile_label(str(i)) for i in range(30)], "a4-3x7",
+                   progress=cancel_after_first_page)
