@@ -70,7 +70,7 @@ def plan(layout: Layout) -> Plan:
     w, h = layout.label_width, layout.label_height
     bar_h = min(max(0.28 * h, 6.0), 10.0)
     needed = BAR_REFERENCE_MODULES * BAR_MIN_MODULE
-    if h > w:
+    if h > 0.8 * w:
         return _portrait(layout, bar_h, w - 2 * PAD >= needed)
     column = w - h - PAD
     if layout.barcode is not False and column >= needed:
@@ -88,13 +88,13 @@ def plan(layout: Layout) -> Plan:
 
 
 def _portrait(layout: Layout, bar_h: float, bar_fits: bool) -> Plan:
-    """QR on top, text below, barcode at the bottom (labels taller than wide)."""
+    """QR on top, text below, barcode at the bottom (square or tall labels)."""
     w, h = layout.label_width, layout.label_height
     with_bar = layout.barcode is not False and bar_fits
     if layout.barcode and not with_bar:
         raise LayoutError(f"« {layout.title} » : le code-barres ne tient pas à une taille lisible.")
     bottom = h - PAD - (bar_h if with_bar else 0)
-    side = min(w, bottom - 8.0)
+    side = min(w, 0.62 * bottom)
     text_box = Box(PAD, side, w - 2 * PAD, bottom - side)
     bar = Box(PAD, bottom, w - 2 * PAD, bar_h) if with_bar else None
     return Plan(Box((w - side) / 2, 0, side, side), text_box, bar, w - 2 * PAD >= TEXT_MIN_WIDTH)

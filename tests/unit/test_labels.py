@@ -6,7 +6,7 @@ import pytest
 import zxingcpp
 
 from inventory.domain.tags import encode
-from labels import LAYOUTS, LabelData, LabelError, render_pdf, render_svg
+from labels import LAYOUTS, LabelData, LabelError, load_layout, render_pdf, render_svg
 from labels.codes import qr_symbol
 from tests.unit.labels_scan import rasterise_svg, read_labels, read_pixmap
 
@@ -51,6 +51,22 @@ def test_every_label_of_a_full_sheet_scans_at_300_dpi(name):
     assert len(pages) == 1
     for position, label in enumerate(labels, start=1):
         assert found(pages[0][position]) == expected(label, with_barcode), position
+
+
+@pytest.mark.parametrize(("columns", "rows", "width", "height", "gap"), [
+    (3, 8, 70.0, 36.0, 0.0),  # Herma 4360-like, no gaps
+    (4, 4, 50.0, 70.0, 3.0),  # portrait
+    (3, 5, 50.0, 50.0, 10.0),  # square
+])
+def test_every_label_of_a_custom_sheet_scans(columns, rows, width, height, gap):
+    layout = load_layout(
+        f'page = "A4"\ncolumns = {columns}\nrows = {rows}\nlabel_width = {width}\n'
+        f"label_height = {height}\nmargin_top = 2\nmargin_left = 0\ngap_x = {gap}\n"
+    )
+    labels = [a_label(i) for i in range(layout.per_page)]
+    [page] = read_labels(render_pdf(labels, layout), layout, dpi=300)
+    for position, label in enumerate(labels, start=1):
+        assert found(page[position]) == expected(label, True), position
 
 
 def test_the_smallest_stock_has_no_barcode_because_it_cannot_scan_there():
