@@ -37,7 +37,8 @@ class Association:
     name: str
     address: str
     gdpr_contact: str  # e-mail or postal address where GDPR rights are exercised
-    data_retention: str  # completes "Ces données sont conservées …", e.g. "jusqu'à 3 ans après le prêt"
+    # Completes "Ces données sont conservées …", e.g. "jusqu'à trois ans après le prêt".
+    data_retention: str
 
 
 @dataclass(frozen=True, slots=True)

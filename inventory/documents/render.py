@@ -80,9 +80,7 @@ def render_return_receipt(data: ReturnReceiptData) -> bytes:
 
 def render_wipe_certificate(data: WipeCertificateData) -> bytes:
     """The data-wipe certificate (attestation d'effacement) as PDF bytes."""
-    return _render(
-        "wipe_certificate.html", data, WIPE_CERTIFICATE_TEMPLATE_VERSION, data.wipe_date
-    )
+    return _render("wipe_certificate.html", data, WIPE_CERTIFICATE_TEMPLATE_VERSION, data.wipe_date)
 
 
 def render_card_handover(data: CardHandoverData) -> bytes:

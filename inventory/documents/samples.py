@@ -26,7 +26,9 @@ ASSOCIATION = Association(
     gdpr_contact="donnees-personnelles@esn.example.org",
     data_retention="pendant le prêt et jusqu’à trois ans après sa fin",
 )
-SITE = Site(name="Antenne Bel-Air", address="4 place Jules-Verne, 93100 Montreuil", city="Montreuil")
+SITE = Site(
+    name="Antenne Bel-Air", address="4 place Jules-Verne, 93100 Montreuil", city="Montreuil"
+)
 BENEFICIARY = Beneficiary(full_name="Amina Diallo", number="B-000042")
 
 LAPTOP = AgreementItem(

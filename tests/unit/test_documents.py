@@ -158,7 +158,7 @@ def test_a_deposit_by_cheque_needs_an_amount_and_a_waived_one_has_none():
     with pytest.raises(ValueError):
         Deposit(None, DepositForm.UNCASHED_CHEQUE)
     with pytest.raises(ValueError):
-        Deposit(Decimal("50"), DepositForm.WAIVED)
+        Deposit(Decimal(50), DepositForm.WAIVED)
 
 
 def test_return_receipt_lists_what_came_back_and_what_is_missing():
