@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
+
+# Refresh the French catalogue after adding messages; a test fails while one lacks a translation.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --omit-header -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d inventory/locale -l fr --no-fuzzy-matching --omit-header

@@ -24,14 +24,14 @@ SELECT i.*, s.code AS site_code FROM item i JOIN site s ON s.id = i.site WHERE i
 
 def item_read(row: dict[str, Any], base_url: str, locale: str) -> ItemRead:
     """Build the API view of an item row (translated state label, URL, next states)."""
-    _ = gettext_for(locale)
+    translate = gettext_for(locale)
     fields = {name: row.get(name) for name in ItemRead.__struct_fields__ if name in row}
     fields["accessories"] = decode_json(row.get("accessories"), [])
     if fields.get("screen_inches") is not None:
         fields["screen_inches"] = float(fields["screen_inches"])
     return ItemRead(
         **fields,
-        state_label=_(STATE_LABELS[row["state"]]),
+        state_label=translate(STATE_LABELS[row["state"]]),
         url=item_url(base_url, row["tag"]),
         next_states=list(allowed_moves(Family(row["family"]), row["state"])),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from inventory.domain.errors import N_
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -38,3 +40,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 def may(role: str, action: str) -> bool:
     """Whether ``role`` may perform ``action`` (unknown actions are refused)."""
     return role in PERMISSIONS.get(action, frozenset())
+
+
+ROLE_LABELS: dict[str, str] = {
+    Role.ADMIN: N_("administrator"),
+    Role.COORDINATOR: N_("coordinator"),
+    Role.FRONT_DESK: N_("front desk"),
+    Role.TECHNICIAN: N_("technician"),
+    Role.SOCIAL_WORKER: N_("social worker"),
+}

@@ -216,3 +216,11 @@ def check_transition(family: Family, current: str, target: str, *, via: str | No
                 raise TransitionNeedsUseCase(current, target, move.via)
             return target_state
     raise IllegalTransition(current, target, allowed_moves(family, current, via=via))
+
+
+EVENT_LABELS: dict[str, str] = {
+    "created": N_("registered"),
+    "updated": N_("details edited"),
+    "transition": N_("state changed"),
+    "voucher_revealed": N_("voucher code read"),
+}

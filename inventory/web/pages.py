@@ -12,8 +12,10 @@ from litestar.response import Redirect
 
 from inventory.api.auth import session_cookie, sign_in
 from inventory.api.items import find_item, resolve_or_404
+from inventory.domain.access import ROLE_LABELS
 from inventory.domain.errors import DomainError
-from inventory.domain.lifecycle import STATE_LABELS, STATE_TONES, Family, allowed_moves
+from inventory.domain.loan_policy import KIND_LABELS
+from inventory.domain.lifecycle import EVENT_LABELS, STATE_LABELS, STATE_TONES, Family, allowed_moves
 from inventory.i18n import gettext_for, negotiate
 from inventory.services import items as item_svc
 from inventory.services.auth import TooManyAttempts
@@ -45,7 +47,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     html = request.app.state.templates.get_template(template).render(
         _=gettext_for(locale), user=user, locale=locale, csrf_field=CSRF_FIELD,
         csrf_token=getattr(creds, "csrf_token", ""),
-        settings=request.app.state.settings, **context)
+        settings=request.app.state.settings, role_labels=ROLE_LABELS, kind_labels=KIND_LABELS, event_labels=EVENT_LABELS,
+        **context)
     return Response(html, status_code=status, media_type=MediaType.HTML,
                     headers=SECURITY_HEADERS)
 
