@@ -23,6 +23,8 @@ import asyncpg
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from piccolo.engine.postgres import PostgresEngine
 
 from inventory.app import bind_tables, create_app
@@ -35,6 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("INVENTORY_REQUIRE_POSTGRES") == "1"
 TABLES = [t._meta.tablename for t in APP_CONFIG.table_classes]
+
+# A shared two-core machine makes timings noisy: property tests are bounded by examples only.
+hypothesis_settings.register_profile("inventory", deadline=None, max_examples=100,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("inventory")
 
 # Passwords in tests need not resist attackers: a cheap hash keeps the suite fast.
 auth.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
