@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import http.server
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -179,3 +180,23 @@ def test_the_templates_are_autoescaped_sandboxed_and_strict():
         env.from_string("{{ missing }}").render()
     with pytest.raises(SecurityError):
         env.from_string("{{ ''.__class__.__mro__ }}").render()
+
+
+_watching = threading.Event()
+_events: list[tuple[str, tuple]] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _watching.is_set() and event in {"open", "socket.connect", "urllib.Request"}:
+        _events.append((event, args))
+
+
+def test_a_warm_render_opens_no_file_and_no_socket():
+    render_agreement(samples.sample_agreement())  # templates, CSS and fonts load here
+    sys.addaudithook(_audit)  # cannot be removed; inert while the flag is clear
+    _watching.set()
+    try:
+        render_agreement(samples.sample_agreement(items=2))
+    finally:
+        _watching.clear()
+    assert _events == []
