@@ -1,9 +1,8 @@
 """QR and Code 128 symbols as rectangles in module units, ready to draw as vectors.
 
-The QR matrix comes from zxing-cpp's encoder (C++; about 0.2 ms a code, where qrcode's
-pure-Python mask selection takes several ms and would alone use up the 3 s budget for 1,000
-labels); the tests check it against qrcode's matrix for the same mask. Code 128 comes from
-python-barcode, which picks code sets A/B/C to keep the symbol short.
+The QR matrix comes from zxing-cpp's encoder (C++, about 0.2 ms a code; qrcode's pure-Python
+mask selection took 2 to 6 ms here, which alone would use up the 3 s budget for 1,000 labels).
+Code 128 comes from python-barcode, which switches code sets A/B/C to keep the symbol short.
 """
 
 from __future__ import annotations
