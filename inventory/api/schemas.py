@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
@@ -107,7 +106,7 @@ class _ItemFields(Strict, kw_only=True):
     cpu: Text120 | None = None
     ram_gb: Annotated[int, Meta(ge=0, le=4096)] | None = None
     storage_gb: Annotated[int, Meta(ge=0, le=1_000_000)] | None = None
-    screen_inches: Annotated[Decimal, Meta(ge=0, le=100)] | None = None
+    screen_inches: Annotated[float, Meta(ge=0, le=100)] | None = None
     battery_health: Percent | None = None
     os_image: Text120 | None = None
     cosmetic_grade: Grade | None = None
