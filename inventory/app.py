@@ -22,7 +22,9 @@ from inventory.db.engine import close_engine, engine_from_url, is_sqlite
 from inventory.db.piccolo_app import APP_CONFIG
 from inventory.db.reader import Reader
 from inventory.web.pages import WebController
-from inventory.web.security import PUBLIC, SessionAuthMiddleware, check_csrf, permission_guard
+from inventory.web.security import (
+    PUBLIC, SCHEMA_PATH, SessionAuthMiddleware, check_csrf, permission_guard,
+)
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -80,7 +82,8 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        opt={PUBLIC: True}, include_in_schema=False),
         ],
-        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key=PUBLIC)],
+        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key=PUBLIC,
+                                     exclude=[f"^{SCHEMA_PATH}"])],
         guards=[permission_guard],
         before_request=check_csrf,
         exception_handlers=EXCEPTION_HANDLERS,

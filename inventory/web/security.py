@@ -20,6 +20,8 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "_csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC = "public"
+# The OpenAPI document describes the API to anyone; every call in it still needs a session.
+SCHEMA_PATH = "/schema"
 
 _SESSION_SQL = """
 SELECT u.id, u.username, u.role, u.display_name, u.site, u.partner_org, u.locale,
@@ -67,7 +69,7 @@ class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
 
 def permission_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Fail closed: a route needs ``opt['permission']`` (or ``public``) and a role that has it."""
-    if handler.opt.get(PUBLIC):
+    if handler.opt.get(PUBLIC) or connection.scope["path"].startswith(SCHEMA_PATH):
         return
     permission = handler.opt.get("permission")
     if permission not in PERMISSIONS:

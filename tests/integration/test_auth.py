@@ -1,0 +1,116 @@
+"""Signing in, sessions, CSRF, API tokens and throttling, on SQLite and PostgreSQL."""
+
+from inventory.services import auth
+from tests.factories import PASSWORD, make_site, make_user, sign_in, staff_client
+
+
+async def test_the_session_cookie_is_httponly_and_samesite(client):
+    await make_site()
+    await make_user("front_desk")
+    response = await client.post("/api/v1/auth/login",
+                                 json={"username": "front_desk", "password": PASSWORD})
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert "secure" not in cookie  # development over plain HTTP; production adds it
+    assert response.json()["role"] == "front_desk"
+
+
+async def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(client):
+    await make_user("admin")
+    wrong = await client.post("/api/v1/auth/login", json={"username": "admin", "password": "x"})
+    unknown = await client.post("/api/v1/auth/login", json={"username": "nobody", "password": "x"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+    assert wrong.json()["detail"] == "Identifiant ou mot de passe incorrect."
+
+
+async def test_repeated_failures_are_slowed_down_without_saying_whether_the_user_exists(client):
+    await make_user("admin")
+    for name in ("admin", "ghost"):
+        codes = [(await client.post("/api/v1/auth/login",
+                                    json={"username": name, "password": "bad"})).status_code
+                 for _ in range(6)]
+        assert codes == [401] * 5 + [429], name
+    # Even the right password waits until the window has passed.
+    right = await client.post("/api/v1/auth/login",
+                              json={"username": "admin", "password": PASSWORD})
+    assert right.status_code == 429
+
+
+async def test_every_route_but_health_and_login_needs_a_session(client):
+    assert (await client.get("/health")).status_code == 200
+    assert (await client.get("/api/v1/items/")).status_code == 401
+    assert (await client.get("/api/v1/scan", params={"code": "x"})).status_code == 401
+    page = await client.get("/desk", headers={"accept": "text/html"})
+    assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")
+
+
+async def test_a_write_from_the_browser_without_the_csrf_token_is_refused(client):
+    headers = await staff_client(client, "admin")
+    body = {"code": "BAS", "name": "Bastide"}
+    refused = await client.post("/api/v1/sites/", json=body)
+    assert refused.status_code == 403
+    forged = await client.post("/api/v1/sites/", json=body, headers={"x-csrf-token": "forged"})
+    assert forged.status_code == 403
+    accepted = await client.post("/api/v1/sites/", json=body, headers=headers)
+    assert accepted.status_code == 201, accepted.text
+
+
+async def test_an_api_token_works_without_cookie_or_csrf_and_is_shown_once(client, app):
+    headers = await staff_client(client, "admin")
+    created = await client.post("/api/v1/auth/tokens", json={"label": "script"},
+                                headers=headers)
+    token = created.json()["token"]
+    client.cookies.clear()
+    bearer = {"authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).json()["username"] == "admin"
+    made = await client.post("/api/v1/sites/", json={"code": "BAS", "name": "Bastide"},
+                             headers=bearer)
+    assert made.status_code == 201
+    assert (await client.get("/api/v1/auth/me",
+                             headers={"authorization": "Bearer wrong"})).status_code == 401
+
+
+async def test_disabling_a_user_ends_their_sessions_at_once(client):
+    await make_site()
+    admin_headers = await staff_client(client, "admin")
+    volunteer = await make_user("front_desk", username="benevole")
+    session = await auth.login("benevole", PASSWORD, client_ip="1.2.3.4", hours=1, window=60,
+                               max_failures=5)
+    other = {"cookie": f"esn_session={session.token}"}
+    assert (await client.get("/api/v1/auth/me", headers=other)).status_code == 200
+    response = await client.patch(f"/api/v1/users/{volunteer['id']}", json={"active": False},
+                                  headers=admin_headers)
+    assert response.status_code == 200, response.text
+    client.cookies.clear()
+    assert (await client.get("/api/v1/auth/me", headers=other)).status_code == 401
+
+
+async def test_changing_ones_password_ends_every_session(client):
+    headers = await staff_client(client, "technician")
+    changed = await client.post("/api/v1/auth/password", headers=headers, json={
+        "old_password": PASSWORD, "new_password": "a brand new passphrase"})
+    assert changed.status_code == 200, changed.text
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+    client.cookies.clear()
+    assert await sign_in(client, "technician", "a brand new passphrase")
+
+
+async def test_logout_ends_the_session(client):
+    headers = await staff_client(client, "front_desk")
+    assert (await client.post("/api/v1/auth/logout", headers=headers)).status_code == 200
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+
+
+async def test_a_social_worker_cannot_touch_the_item_catalogue(client):
+    await staff_client(client, "social_worker")
+    assert (await client.get("/api/v1/items/")).status_code == 403
+    assert (await client.get("/api/v1/auth/me")).json()["role"] == "social_worker"
+
+
+async def test_the_login_form_never_redirects_to_another_site(client):
+    await make_user("admin")
+    response = await client.post("/login", data={"username": "admin", "password": PASSWORD,
+                                                 "next": "//evil.example/"})
+    assert response.status_code in (302, 303)
+    assert response.headers["location"] == "/desk"
