@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Cache bytecode even where the environment turns it off: every test subprocess and server
+# start would otherwise recompile the whole dependency tree (seconds each).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run test bench clean messages
 
