@@ -17,6 +17,7 @@ from inventory.api.admin import SiteController, UserController
 from inventory.api.auth import AuthController
 from inventory.api.errors import EXCEPTION_HANDLERS
 from inventory.api.items import ItemController, ScanController
+from inventory.api.labels import LabelController
 from inventory.config import PROJECT_ROOT, Settings
 from inventory.db.engine import close_engine, engine_from_url, is_sqlite
 from inventory.db.piccolo_app import APP_CONFIG
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
     return Litestar(
         route_handlers=[
             health, AuthController, ItemController, ScanController, SiteController,
-            UserController, WebController,
+            UserController, WebController, LabelController,
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        opt={PUBLIC: True}, include_in_schema=False),
         ],

@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "items.update": frozenset({Role.ADMIN, Role.COORDINATOR, Role.TECHNICIAN}),
     "items.transition": STAFF,
     "items.voucher": frozenset({Role.ADMIN}),
+    "labels.print": STAFF,
     "sites.read": EVERYONE,
     "sites.write": frozenset({Role.ADMIN}),
     "users.read": MANAGERS,

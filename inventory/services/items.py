@@ -33,6 +33,7 @@ class ItemFilter:
     state: str | None = None
     site_code: str | None = None
     intake_batch: str | None = None
+    tags: tuple[str, ...] = ()
     page: int = 1
     per_page: int = 50
 
@@ -118,7 +119,10 @@ async def list_items(flt: ItemFilter) -> tuple[list[dict[str, Any]], int]:
                           (Item.site.code, flt.site_code)):
         if value:
             conditions.append(column == value)
-    query = Item.select(*PUBLIC_COLUMNS, Item.site.code.as_alias("site_code"))
+    if flt.tags:
+        conditions.append(Item.tag.is_in(list(flt.tags)))
+    query = Item.select(*PUBLIC_COLUMNS, Item.site.code.as_alias("site_code"),
+                        Item.site.name.as_alias("site_name"))
     count = Item.count()
     for condition in conditions:
         query, count = query.where(condition), count.where(condition)
