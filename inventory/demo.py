@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from inventory.config import Settings
 from inventory.db.tables import PartnerOrg, Site
 from inventory.services import auth, items
-from inventory.services.common import SYSTEM
+from inventory.services.common import SYSTEM, unit_of_work
 
 SITES = (
     ("AUB", "Espace de solidarité numérique des Aubiers", "Place de Port-de-Lune, 33300 Bordeaux"),
@@ -78,8 +78,13 @@ async def _cards(rng: random.Random, settings: Settings) -> None:
 
 async def load_demo(settings: Settings, if_empty: bool) -> list[tuple[str, str, str]] | None:
     """Load the demo data; returns the accounts created, or None if data was already there."""
-    if if_empty and await Site.count() > 0:
-        return None
+    async with unit_of_work():  # one transaction: all the demo or none of it, and fast
+        if if_empty and await Site.count() > 0:
+            return None
+        return await _load(settings)
+
+
+async def _load(settings: Settings) -> list[tuple[str, str, str]]:
     rng = random.Random(2026)
     for code, name, address in SITES:
         await Site.insert(Site(code=code, name=name, address=address))

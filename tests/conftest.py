@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -78,19 +79,23 @@ def run_async(coro_fn, *args):
         return pool.submit(lambda: asyncio.run(coro_fn(*args))).result()
 
 
-def _with_search_path(url: str, schema: str) -> str:
-    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+def _database_url(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> str:
-    """A migrated schema of its own for this test session."""
+    """A migrated database of its own for this test session, dropped at the end.
+
+    A database rather than a schema: Piccolo looks for its migration table in every schema.
+    """
     problem = run_async(_pg_reachable)
     if problem:
         if REQUIRE_PG:
             pytest.fail(f"{problem} (INVENTORY_REQUIRE_POSTGRES=1: not skipping)")
         pytest.skip(problem)
-    schema = f"t_{os.getpid()}_{secrets.token_hex(3)}"
+    name = f"inventory_test_{os.getpid()}_{secrets.token_hex(3)}"
 
     async def admin(sql: str) -> None:
         conn = await asyncpg.connect(PG_ADMIN_URL)
@@ -99,11 +104,11 @@ def pg_url() -> str:
         finally:
             await conn.close()
 
-    run_async(admin, f"CREATE SCHEMA {schema}")
-    url = _with_search_path(PG_ADMIN_URL, schema)
+    run_async(admin, f'CREATE DATABASE "{name}"')
+    url = _database_url(PG_ADMIN_URL, name)
     run_migrations(url)
     yield url
-    run_async(admin, f"DROP SCHEMA {schema} CASCADE")
+    run_async(admin, f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @dataclass
