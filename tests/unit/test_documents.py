@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
+import sys
 import unicodedata
 from datetime import date
 from decimal import Decimal
@@ -100,6 +102,18 @@ def test_reprinting_the_same_agreement_gives_the_same_bytes(agreement, agreement
     assert again == agreement_pdf
     assert sha256_of(again) == sha256_of(agreement_pdf)
     assert re.fullmatch(r"[0-9a-f]{64}", sha256_of(again))
+
+
+def test_a_reprint_in_another_process_after_other_documents_gives_the_same_bytes(agreement_pdf):
+    script = (
+        "from inventory.documents import render, samples\n"
+        "render.render_card_handover(samples.sample_card_handover('7391-2048'))\n"
+        "print(render.sha256_of(render.render_agreement(samples.sample_agreement(items=3))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == sha256_of(agreement_pdf)
 
 
 async def test_the_async_renderer_gives_the_same_bytes(agreement, agreement_pdf):
