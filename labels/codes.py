@@ -1,8 +1,9 @@
 """QR and Code 128 symbols as rectangles in module units, ready to draw as vectors.
 
-The QR matrix comes from zxing-cpp's encoder (C++, about 0.2 ms a code; qrcode's pure-Python
-mask selection took 2 to 6 ms here, which alone would use up the 3 s budget for 1,000 labels).
-Code 128 comes from python-barcode, which switches code sets A/B/C to keep the symbol short.
+The QR matrix comes from qrcode with a fixed mask: its automatic choice builds the code eight
+times to score each mask, 2 to 6 ms a code here, which alone would use up the 3 s budget for
+1,000 labels. Code 128 comes from python-barcode, which switches code sets A/B/C to keep the
+symbol short.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 import barcode
-import zxingcpp
+import qrcode
+from qrcode.constants import ERROR_CORRECT_L, ERROR_CORRECT_M
 
 from labels.model import LabelError
 
@@ -19,12 +21,17 @@ from labels.model import LabelError
 # enough modules on 21 mm labels, and survives a scratch or a smudge; Q would need version 5.
 # A long URL on a small label falls back to L rather than to modules too small to scan.
 QR_ERROR_LEVELS = ("M", "L")
+_QR_LEVEL_BITS = {"M": ERROR_CORRECT_M, "L": ERROR_CORRECT_L}
+# Every mask gives a valid code; the automatic choice only lowers a penalty score (big blocks,
+# long runs, finder-like patterns). Over 255 item URLs mask 2 scored best in 60 % of cases
+# and on average within 3 % (M) or 6 % (L) of the best mask, the next mask 15 % above it.
+QR_MASK = 2
 QR_QUIET = 4
 CODE128_QUIET = 10
 MAX_URL = 300
 MAX_TAG = 40
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
-_DARK_RUN = re.compile(rb"\x00+")
+_DARK_RUN = re.compile(rb"\x01+")
 _BAR_RUN = re.compile(r"1+")
 
 
@@ -49,17 +56,20 @@ def check_text(value: str, what: str, longest: int) -> str:
 
 def qr_symbol(url: str, level: str = "M") -> Symbol:
     """The QR code of the URL at an error-correction level, adjacent dark modules merged."""
+    matrix = qr_matrix(url, level)
+    rows = [[(m.start(), m.end() - m.start()) for m in _DARK_RUN.finditer(bytes(row))]
+            for row in matrix]
+    return Symbol(len(matrix), len(matrix), merge_rows(rows))
+
+
+def qr_matrix(url: str, level: str = "M") -> list[list[bool]]:
+    """The QR modules of the URL, True for dark, without quiet zone; a new code every call."""
     check_text(url, "L'adresse", MAX_URL)
-    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level=level)
-    image = code.to_image(scale=1, add_quiet_zones=False)
-    size = image.shape[1]
-    pixels = bytes(memoryview(image))
-    rows = [
-        [(m.start() - y * size, m.end() - m.start())
-         for m in _DARK_RUN.finditer(pixels, y * size, (y + 1) * size)]
-        for y in range(size)
-    ]
-    return Symbol(size, size, merge_rows(rows))
+    code = qrcode.QRCode(version=None, error_correction=_QR_LEVEL_BITS[level], box_size=1,
+                         border=0, mask_pattern=QR_MASK)
+    code.add_data(url)
+    code.make(fit=True)
+    return code.get_matrix()
 
 
 def merge_rows(rows: list[list[tuple[int, int]]]) -> tuple[tuple[int, int, int, int], ...]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import zxingcpp
 
 from inventory.domain.tags import encode
 from labels import LAYOUTS, LabelData, LabelError, load_layout, render_pdf, render_svg
-from labels.codes import qr_symbol
+from labels.codes import QR_ERROR_LEVELS, qr_matrix, qr_symbol
 from tests.unit.labels_scan import rasterise_svg, read_labels, read_pixmap
 
 QR, CODE128 = "QRCode", "Code128"
@@ -124,16 +123,34 @@ def test_the_svg_label_scans_and_is_well_formed_xml():
 
 
 @pytest.mark.parametrize("url", [a_label(i).url for i in range(3)])
-def test_the_merged_rectangles_cover_exactly_the_dark_modules_of_the_encoder(url):
+def test_the_merged_rectangles_cover_exactly_the_dark_modules_of_the_matrix(url):
     symbol = qr_symbol(url)
     drawn = [[0] * symbol.width for _ in range(symbol.height)]
     for x, y, w, h in symbol.rects:
         for row in range(y, y + h):
             for column in range(x, x + w):
                 drawn[row][column] += 1
-    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    pixels = bytes(memoryview(code.to_image(scale=1, add_quiet_zones=False)))
-    dark = [[int(pixels[y * symbol.width + x] == 0) for x in range(symbol.width)]
-            for y in range(symbol.height)]
+    dark = [[int(module) for module in row] for row in qr_matrix(url)]
     assert drawn == dark
     assert len(symbol.rects) < sum(map(sum, dark)) / 2
+
+
+@pytest.mark.parametrize("level", QR_ERROR_LEVELS)
+def test_a_fixed_mask_qr_code_scans_at_each_error_level(level):
+    url = a_label(2).url
+    symbol = qr_symbol(url, level)
+    side = symbol.width + 8
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{side * 2}mm" height="{side * 2}mm" '
+           f'viewBox="-4 -4 {side} {side}"><rect x="-4" y="-4" width="{side}" height="{side}" '
+           'fill="#fff"/>'
+           + "".join(f'<rect x="{x}" y="{y}" width="{w}" height="{h}"/>'
+                     for x, y, w, h in symbol.rects) + "</svg>")
+    assert found(read_pixmap(rasterise_svg(svg))) == [(QR, url)]
+
+
+def test_a_qr_code_depends_only_on_its_own_url():
+    first, other = a_label(0).url, a_label(1).url
+    alone = qr_symbol(first)
+    qr_symbol(other, "L")
+    assert qr_symbol(first) == alone
+    assert qr_symbol(other) != alone
