@@ -40,7 +40,7 @@ def date_fr(value: date) -> str:
 
 
 def euros(value: Decimal) -> str:
-    """``50,00 €`` (Babel puts a narrow no-break space before the sign)."""
+    """``50,00 €``: Babel puts a no-break space before the sign and narrow ones in thousands."""
     return format_currency(value, "EUR", locale=LOCALE)
 
 
@@ -83,8 +83,13 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
+@functools.cache
 def _fetcher() -> weasyprint.URLFetcher:
-    """A fetcher that allows only inline ``data:`` URLs and aborts the render on any other."""
+    """A fetcher that allows only inline ``data:`` URLs and aborts the render on any other.
+
+    One instance is enough: it keeps no state between fetches of ``data:`` URLs, and renders
+    run one at a time anyway.
+    """
     return weasyprint.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
 
 
@@ -107,7 +112,7 @@ def render_pdf(template: str, context: dict[str, Any], identifier: bytes) -> byt
 
 
 def html_to_pdf(html: str, identifier: bytes) -> bytes:
-    """Lay out trusted HTML as PDF; any attempt to fetch a resource raises UnsafeDocument."""
+    """Lay out HTML as PDF; fetching anything but a ``data:`` URL raises UnsafeDocument."""
     try:
         with _LOCK:
             document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetcher())
