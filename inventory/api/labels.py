@@ -80,14 +80,15 @@ async def selected_labels(flt: svc.ItemFilter, settings: Settings) -> list[Label
     rows, total = await svc.list_items(flt)
     if total > MAX_LABELS:
         raise too_many(total)
-    if not rows:
-        raise NotFound(N_("No item matches this selection."))
     if flt.tags:
         by_tag = {row["tag"]: row for row in rows}
         missing = [tag for tag in flt.tags if tag not in by_tag]
         if missing:
-            raise NotFound(N_("No item matches these tags: {tags}."), tags=", ".join(missing))
+            shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+            raise NotFound(N_("No item matches these tags: {tags}."), tags=shown)
         rows = [by_tag[tag] for tag in flt.tags]
+    if not rows:
+        raise NotFound(N_("No item matches this selection."))
     return [label_of(row, settings) for row in rows]
 
 
