@@ -35,5 +35,6 @@ clean:
 
 # Refresh the French catalogue after adding messages; a test fails while one lacks a translation.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --omit-header -o var/messages.pot .
-	$(BIN)/pybabel update -i var/messages.pot -d inventory/locale -l fr --no-fuzzy-matching --omit-header
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output --omit-header -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d inventory/locale -l fr --no-fuzzy-matching --no-wrap

@@ -110,6 +110,26 @@ def cmd_import_items(args: argparse.Namespace) -> None:
     print(f"{count} article(s) importé(s).")
 
 
+def cmd_import_orgs(args: argparse.Namespace) -> None:
+    from inventory.i18n import gettext_for
+    from inventory.services.common import SYSTEM
+    from inventory.services.partners import OrgImportFailed, import_orgs
+
+    settings = _settings()
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        sys.exit(f"erreur : fichier illisible ({exc})")
+    try:
+        count = asyncio.run(_with_engine(
+            settings, lambda: import_orgs(SYSTEM, text, gettext_for("fr"))))
+    except OrgImportFailed as exc:
+        for err in exc.errors:
+            print(f"ligne {err.line} : {err.message}", file=sys.stderr)
+        sys.exit("erreur : rien n'a été importé.")
+    print(f"{count} structure(s) partenaire(s) importée(s).")
+
+
 def cmd_export_items(args: argparse.Namespace) -> None:
     from inventory.csvio import export_items
 
@@ -149,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import-items", help="importer des articles depuis un CSV")
     imp.add_argument("file")
     imp.set_defaults(func=cmd_import_items)
+    orgs = sub.add_parser("import-orgs", help="importer des structures partenaires depuis un CSV "
+                          "(colonnes : name, org_type, siret, commune, active)")
+    orgs.add_argument("file")
+    orgs.set_defaults(func=cmd_import_orgs)
     exp = sub.add_parser("export-items", help="exporter les articles en CSV")
     exp.add_argument("--output", "-o")
     exp.set_defaults(func=cmd_export_items)

@@ -18,6 +18,10 @@ from inventory.api.auth import AuthController
 from inventory.api.errors import EXCEPTION_HANDLERS
 from inventory.api.items import ItemController, ScanController
 from inventory.api.labels import LabelController
+from inventory.api.people import (
+    BeneficiaryController, DecisionController, PartnerOrgController, ReferralController,
+    RuleSetController,
+)
 from inventory.config import PROJECT_ROOT, Settings
 from inventory.db.engine import close_engine, engine_from_url, is_sqlite
 from inventory.db.piccolo_app import APP_CONFIG
@@ -79,7 +83,8 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
     return Litestar(
         route_handlers=[
             health, AuthController, ItemController, ScanController, SiteController,
-            UserController, WebController, LabelController,
+            UserController, WebController, LabelController, PartnerOrgController,
+            BeneficiaryController, ReferralController, DecisionController, RuleSetController,
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        opt={PUBLIC: True}, include_in_schema=False),
         ],

@@ -1,5 +1,5 @@
 """Realistic French demo data: two sites, ~200 devices across states, ~100 cards, one user
-per role (passwords printed once)."""
+per role (passwords printed once), 40 referred people with referrals and decisions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from inventory.config import Settings
 from inventory.db.tables import PartnerOrg, Site
-from inventory.services import auth, items
+from inventory.services import auth, beneficiaries, eligibility, items, referrals
 from inventory.services.common import SYSTEM, unit_of_work
 
 SITES = (
@@ -76,6 +76,40 @@ async def _cards(rng: random.Random, settings: Settings) -> None:
                 await items.change_state(SYSTEM, row["tag"], target, reason="démonstration")
 
 
+FIRST_NAMES = ("Aïcha", "Mamadou", "Élodie", "Karim", "Fatou", "Jean-Pierre", "Nadia", "Yassine",
+               "Brigitte", "Moussa", "Chloé", "Hélène", "Ibrahim", "Sylvie", "Théo", "Zineb")
+LAST_NAMES = ("Diallo", "Martin", "N'Diaye", "Benali", "Lefèvre", "Traoré", "Moreau", "Haddad",
+              "Dubois", "Camara", "Garcia", "Rousseau", "Bensaïd", "Lambert", "Sow", "Fournier")
+COMMUNES = ("Bordeaux",) * 6 + ("Bruges", "Lormont", "Cenon", "Mérignac")
+SITUATIONS = ("minima_sociaux", "minima_sociaux", "demandeur_emploi", "demandeur_emploi",
+              "jeune_16_25", "retraite_faibles_revenus", "sans_domicile", "autre")
+WANTS = (["laptop"], ["laptop", "sim"], ["smartphone"], ["tablet"], ["hotspot", "data_card"])
+
+
+async def _people(rng: random.Random, org_ids: list[int]) -> None:
+    """40 referred people: most accepted and found eligible, some pending, a few refused."""
+    for n in range(40):
+        person = await beneficiaries.create_beneficiary(
+            SYSTEM, partner_org_id=org_ids[n % 2], site_code=SITES[int(n % 3 == 2)][0],
+            first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
+            birth_year=rng.randint(1950, 2005), commune=rng.choice(COMMUNES),
+            in_priority_area=rng.random() < 0.7, situation=rng.choice(SITUATIONS),
+            consent_on=date(2026, 9, 1) + timedelta(days=n), consent_version="2026-1",
+            phone=f"06 {rng.randint(20, 59)} {rng.randint(10, 99)} {n:02d} 00"
+            if rng.random() < 0.8 else None, confirm_duplicate=True)
+        kinds = rng.choice(WANTS)
+        referral = await referrals.create_referral(
+            SYSTEM, person["number"], requested_kinds=kinds, need="Démarches en ligne",
+            path_wish=rng.choice(["Initiation", "Emploi", "Démarches en ligne"]),
+            referred_on=date(2026, 9, 1) + timedelta(days=n))
+        if n % 8 == 7:
+            continue  # waiting for the association's answer
+        await referrals.answer_referral(SYSTEM, referral["id"], accept=True)
+        await eligibility.decide(SYSTEM, person["number"], eligibility.DecisionRequest(
+            requested_kinds=tuple(kinds),
+            proofs=(eligibility.Proof("attestation_caf", date(2026, 9, 1) + timedelta(days=n)),)))
+
+
 async def load_demo(settings: Settings, if_empty: bool) -> list[tuple[str, str, str]] | None:
     """Load the demo data; returns the accounts created, or None if data was already there."""
     async with unit_of_work():  # one transaction: all the demo or none of it, and fast
@@ -90,8 +124,9 @@ async def _load(settings: Settings) -> list[tuple[str, str, str]]:
         await Site.insert(Site(code=code, name=name, address=address))
     org = PartnerOrg(name="CCAS de Bordeaux", org_type="ccas", commune="Bordeaux")
     await org.save()
-    await PartnerOrg.insert(PartnerOrg(name="Mission locale Bordeaux Avenir Jeunes",
-                                       org_type="mission_locale", commune="Bordeaux"))
+    other = PartnerOrg(name="Mission locale Bordeaux Avenir Jeunes", org_type="mission_locale",
+                       commune="Bordeaux")
+    await other.save()
     accounts = []
     for username, role, name in (
         ("admin", "admin", "Amina Admin"), ("coordination", "coordinator", "Claire Martin"),
@@ -105,4 +140,5 @@ async def _load(settings: Settings) -> list[tuple[str, str, str]]:
         accounts.append((username, password, role))
     await _devices(rng, settings)
     await _cards(rng, settings)
+    await _people(rng, [org.id, other.id])
     return accounts

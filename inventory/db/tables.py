@@ -1,4 +1,4 @@
-"""Piccolo tables: sites, partner organisations, staff, items, their history and vouchers."""
+"""Piccolo tables: sites, partners, staff, items and their history, beneficiaries, decisions."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from inventory.domain.access import Role
+from inventory.domain.eligibility import Situation
 from inventory.domain.lifecycle import Family, Kind, State
+from inventory.domain.people import OrgType, ReferralStatus
 
 
 class Grade(StrEnum):
@@ -45,8 +47,8 @@ class PartnerOrg(Table):
     """A partner social structure that refers people (CCAS, mission locale, centre social…)."""
 
     name = Varchar(length=200)
-    org_type = Varchar(length=40, default="association")
-    siret = Varchar(length=14, null=True, default=None)
+    org_type = Varchar(length=40, default="association", choices=OrgType)
+    siret = Varchar(length=14, null=True, default=None)  # unique index in migrations
     commune = Varchar(length=120, default="")
     active = Boolean(default=True)
 
@@ -149,3 +151,96 @@ class ItemEvent(Table):
     reason = Varchar(length=200, default="")
     note = Text(default="")
     details = JSON(default="{}")
+
+
+class Beneficiary(Table):
+    """A person referred by a partner organisation: as little personal data as the service needs.
+
+    ``number`` is printed on cards and agreements and says nothing about the person;
+    ``search_name`` is the folded name for accent- and case-insensitive search.
+    """
+
+    number = Varchar(length=16, unique=True, index=True)
+    first_name = Varchar(length=80)
+    last_name = Varchar(length=80)
+    search_name = Varchar(length=170, index=True)
+    duplicate_key = Varchar(length=220, index=True)
+    phone = Varchar(length=20, null=True, default=None, index=True)
+    email = Varchar(length=254, null=True, default=None)
+    birth_year = SmallInt()
+    commune = Varchar(length=120)
+    in_priority_area = Boolean(default=False)
+    household_ref = Varchar(length=16, index=True)
+    situation = Varchar(length=30, choices=Situation)
+    has_guardian = Boolean(default=False)
+    consent_on = Date()
+    consent_version = Varchar(length=20)
+    partner_org = ForeignKey(references=PartnerOrg, on_delete=OnDelete.restrict, index=True)
+    referrer = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
+    notes = Text(default="")
+    merged_into = Varchar(length=16, null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    last_contact_on = Date()
+
+
+class Referral(Table):
+    """A social worker's request that the association take a person on."""
+
+    beneficiary = ForeignKey(references=Beneficiary, on_delete=OnDelete.restrict, index=True)
+    partner_org = ForeignKey(references=PartnerOrg, on_delete=OnDelete.restrict, index=True)
+    referrer = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    referred_on = Date()
+    need = Text(default="")
+    requested_kinds = JSON(default="[]")
+    path_wish = Varchar(length=120, default="")
+    status = Varchar(length=10, choices=ReferralStatus, default=ReferralStatus.PENDING)
+    answered_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    answered_at = Timestamptz(null=True, default=None)
+    decline_reason = Varchar(length=300, default="")
+    created_at = Timestamptz()
+
+
+class RuleSetVersion(Table):
+    """One saved version of the eligibility and loan rules; the latest is in force."""
+
+    version = Varchar(length=40, unique=True)
+    text = Text()
+    saved_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    saved_at = Timestamptz()
+
+
+class EligibilityDecision(Table):
+    """A decision on a person's eligibility, with what was seen and the rules' every answer.
+
+    ``proofs`` holds proof types and the dates they were seen, never a document.
+    """
+
+    beneficiary = ForeignKey(references=Beneficiary, on_delete=OnDelete.restrict, index=True)
+    partner_org = ForeignKey(references=PartnerOrg, on_delete=OnDelete.restrict, index=True)
+    decided_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    decided_on = Date()
+    answers = JSON(default="{}")
+    proofs = JSON(default="[]")
+    ruleset_version = Varchar(length=40)
+    eligible = Boolean()
+    outcomes = JSON(default="[]")
+    reasons = JSON(default="[]")
+    covers = JSON(default="[]")
+    valid_until = Date()
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    revoke_reason = Varchar(length=300, default="")
+    created_at = Timestamptz()
+
+
+class AccessLog(Table):
+    """Who read which beneficiary record, when: ids only, no personal data."""
+
+    at = Timestamptz(index=True)
+    actor = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    actor_role = Varchar(length=20)
+    action = Varchar(length=40)
+    beneficiary = ForeignKey(references=Beneficiary, null=True, on_delete=OnDelete.restrict,
+                             index=True)

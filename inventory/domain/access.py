@@ -18,6 +18,10 @@ class Role(StrEnum):
 STAFF = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FRONT_DESK, Role.TECHNICIAN})
 MANAGERS = frozenset({Role.ADMIN, Role.COORDINATOR})
 EVERYONE = frozenset(Role)
+# Who works with beneficiaries: technicians repair things and never see people.
+PEOPLE = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FRONT_DESK, Role.SOCIAL_WORKER})
+ASSOCIATION_DESK = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FRONT_DESK})
+DECIDERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.SOCIAL_WORKER})
 
 # One place for permissions: action name -> roles allowed.
 PERMISSIONS: dict[str, frozenset[Role]] = {
@@ -35,7 +39,44 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users.write": frozenset({Role.ADMIN}),
     "orgs.read": EVERYONE,
     "orgs.write": MANAGERS,
+    "beneficiaries.read": PEOPLE,
+    "beneficiaries.write": PEOPLE,
+    "beneficiaries.merge": MANAGERS,
+    "referrals.read": PEOPLE,
+    "referrals.create": PEOPLE,
+    "referrals.answer": ASSOCIATION_DESK,
+    "decisions.read": PEOPLE,
+    "decisions.write": DECIDERS,
+    "ruleset.read": EVERYONE,
+    "ruleset.write": frozenset({Role.ADMIN}),
+    "access_log.read": frozenset({Role.ADMIN}),
 }
+
+
+class Scope(StrEnum):
+    """Which beneficiaries a person sees."""
+
+    ALL = "all"
+    ORGANISATION = "organisation"  # those their partner organisation referred
+    SITE = "site"  # those followed at their site
+    NONE = "none"
+
+
+def beneficiary_scope(role: str, *, site_id: int | None,
+                      partner_org_id: int | None) -> tuple[Scope, int | None]:
+    """The beneficiaries ``role`` may see: all, one organisation's, one site's, or none."""
+    if role in MANAGERS:
+        return Scope.ALL, None
+    if role == Role.SOCIAL_WORKER and partner_org_id is not None:
+        return Scope.ORGANISATION, partner_org_id
+    if role == Role.FRONT_DESK and site_id is not None:
+        return Scope.SITE, site_id
+    return Scope.NONE, None
+
+
+def reads_are_logged(role: str) -> bool:
+    """Every read of a person's record is logged, except by the front desk, who serves them."""
+    return role != Role.FRONT_DESK
 
 
 def may(role: str, action: str) -> bool:

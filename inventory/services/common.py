@@ -7,13 +7,14 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from piccolo.engine.base import Engine
 
 from inventory.db.engine import write_transaction
-from inventory.db.tables import Item
+from inventory.db.tables import Counter, Item
 from inventory.domain.errors import Conflict, N_
 
 
@@ -33,8 +34,28 @@ class Actor:
 SYSTEM = Actor(user_id=None, username="system", role="admin", display_name="Système")
 
 
+# Days (due dates, decisions, referrals) are the association's days, not UTC's.
+LOCAL_TZ = ZoneInfo("Europe/Paris")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today in France: a decision taken at 00:30 in Bordeaux is dated that day."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+async def next_counter(name: str) -> int:
+    """The next value of a named sequence (call inside a write transaction)."""
+    while True:
+        rows = await Counter.raw(
+            "UPDATE counter SET value = value + 1 WHERE name = {} RETURNING value", name
+        )
+        if rows:
+            return rows[0]["value"]
+        await Counter.insert(Counter(name=name, value=0))
 
 
 def engine() -> Engine:
@@ -49,6 +70,9 @@ _DUPLICATES = {
     "item.iccid": N_("A card with this ICCID already exists."),
     "site.code": N_("A site with this code already exists."),
     "staff_user.username": N_("This username is already taken."),
+    "partner_org.siret": N_("A partner organisation with this SIRET already exists."),
+    "rule_set_version.version": N_("A rule set with this version already exists: change "
+                                   "“version” in the text."),
 }
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+)")
 _PG_KEY = re.compile(r"Key \((\w+)\)")

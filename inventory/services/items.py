@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inventory.db.tables import CardVoucher, Counter, Item, ItemEvent, Site
+from inventory.db.tables import CardVoucher, Item, ItemEvent, Site
 from inventory.domain.errors import Conflict, InvalidInput, N_, NotFound
 from inventory.domain.lifecycle import INITIAL_STATE, KIND_FAMILY, Family, Kind, check_transition
 from inventory.domain.tags import decode, encode
-from inventory.services.common import Actor, unit_of_work, utcnow
+from inventory.services.common import Actor, next_counter, unit_of_work, utcnow
 
 # Fields a person may edit after intake; state, tag, family and history are never among them.
 DEVICE_FIELDS = (
@@ -48,13 +48,7 @@ async def _site_id(code: str) -> int:
 async def _next_tag(prefix: str) -> str:
     """Allocate the next free tag number; pre-printed tags already in use are skipped."""
     while True:
-        rows = await Counter.raw(
-            "UPDATE counter SET value = value + 1 WHERE name = {} RETURNING value", "item_tag"
-        )
-        if not rows:
-            await Counter.insert(Counter(name="item_tag", value=0))
-            continue
-        tag = encode(prefix, rows[0]["value"])
+        tag = encode(prefix, await next_counter("item_tag"))
         if not await Item.exists().where(Item.tag == tag):
             return tag
 
