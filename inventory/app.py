@@ -18,6 +18,7 @@ from inventory.api.auth import AuthController
 from inventory.api.errors import EXCEPTION_HANDLERS
 from inventory.api.items import ItemController, ScanController
 from inventory.api.labels import LabelController
+from inventory.api.loans import LoanController, ReturnController
 from inventory.api.people import (
     BeneficiaryController, DecisionController, PartnerOrgController, ReferralController,
     RuleSetController,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
             health, AuthController, ItemController, ScanController, SiteController,
             UserController, WebController, LabelController, PartnerOrgController,
             BeneficiaryController, ReferralController, DecisionController, RuleSetController,
+            LoanController, ReturnController,
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        opt={PUBLIC: True}, include_in_schema=False),
         ],

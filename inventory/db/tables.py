@@ -244,3 +244,58 @@ class AccessLog(Table):
     action = Varchar(length=40)
     beneficiary = ForeignKey(references=Beneficiary, null=True, on_delete=OnDelete.restrict,
                              index=True)
+
+
+class Loan(Table):
+    """One check-out to one person: one or more items, one agreement, one reference."""
+
+    reference = Varchar(length=16, unique=True, index=True)
+    beneficiary = ForeignKey(references=Beneficiary, on_delete=OnDelete.restrict, index=True)
+    site = ForeignKey(references=Site, on_delete=OnDelete.restrict)
+    decision = ForeignKey(references=EligibilityDecision, null=True,
+                          on_delete=OnDelete.restrict)
+    started_on = Date()
+    due_on = Date(null=True, default=None, index=True)
+    status = Varchar(length=10, default="open", index=True)
+    renewals_done = SmallInt(default=0)
+    deposit_cents = Integer(null=True, default=None)
+    deposit_form = Varchar(length=20, null=True, default=None)
+    note = Text(default="")
+    created_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class LoanLine(Table):
+    """One item of a loan. Open while ``closed_at`` is null: at most one open line per item,
+    enforced by a partial unique index (see the migrations)."""
+
+    loan = ForeignKey(references=Loan, on_delete=OnDelete.restrict, index=True)
+    item = ForeignKey(references=Item, on_delete=OnDelete.restrict, index=True)
+    beneficiary = ForeignKey(references=Beneficiary, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=20, choices=Kind)
+    family = Varchar(length=10, choices=Family)
+    price_cents = Integer(null=True, default=None)
+    due_on = Date(null=True, default=None)
+    accessories_out = JSON(default="[]")
+    condition_out = Varchar(length=300, default="")
+    grade_out = Varchar(length=2, null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    outcome = Varchar(length=12, null=True, default=None)
+    accessories_back = JSON(default="[]")
+    missing_accessories = JSON(default="[]")
+    condition_back = Varchar(length=300, default="")
+    loss_on = Date(null=True, default=None)
+    circumstances = Text(default="")
+    loss_resolved_at = Timestamptz(null=True, default=None)
+
+
+class IdempotencyKey(Table):
+    """A client's retry key and the first response given to it, shared by every instance."""
+
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade)
+    key = Varchar(length=80)
+    request_hash = Varchar(length=64)
+    status_code = SmallInt()
+    body = Text()
+    created_at = Timestamptz(index=True)

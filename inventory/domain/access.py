@@ -50,6 +50,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ruleset.read": EVERYONE,
     "ruleset.write": frozenset({Role.ADMIN}),
     "access_log.read": frozenset({Role.ADMIN}),
+    "loans.create": ASSOCIATION_DESK,
+    "loans.read": PEOPLE,
+    "loans.return": STAFF,
+    "losses.resolve": MANAGERS,
 }
 
 

@@ -90,13 +90,25 @@ class Request:
     kinds: frozenset[Kind]
     card_amount_eur: Decimal = Decimal(0)
     serves_active_enrollment: bool = False
+    # How many items of each kind a check-out lends (two tablets…). Without quantities, the
+    # request is a decision's: one item of each family, of any of the kinds named.
+    quantities: Mapping[Kind, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kinds", frozenset(Kind(k) for k in self.kinds))
+        object.__setattr__(self, "quantities", MappingProxyType(
+            {Kind(k): n for k, n in self.quantities.items() if Kind(k) in self.kinds}))
 
     def of(self, family: Family) -> frozenset[Kind]:
         """The requested kinds of one family."""
         return frozenset(k for k in self.kinds if KIND_FAMILY[k] == family)
+
+    def count(self, family: Family) -> int:
+        """How many items of one family are requested."""
+        kinds = self.of(family)
+        if not self.quantities:
+            return 1 if kinds else 0
+        return sum(self.quantities.get(k, 0) for k in kinds)
 
 
 @dataclass(frozen=True)
@@ -267,10 +279,10 @@ def programme_not_over(facts: Facts, rules: RuleSet) -> RuleOutcome:
 
 
 def _within_limit(scope: str, facts: Facts, rules: RuleSet, family: Family) -> RuleOutcome:
-    kinds = facts.request.of(family)
+    kinds, requested = facts.request.of(family), facts.request.count(family)
     counts = facts.history.person_active if scope == "person" else facts.history.household_active
     active, limit = counts.get(family, 0), rules.limit(scope, family)
-    rule_id, after = f"{scope}_limit", active + len(kinds)
+    rule_id, after = f"{scope}_limit", active + requested
     person = scope == "person"
     if after <= limit:
         message = (N_("On loan to the person ({family}) with this request: {after}, limit {limit}.")
@@ -282,7 +294,7 @@ def _within_limit(scope: str, facts: Facts, rules: RuleSet, family: Family) -> R
                   "the limit of {limit}.") if person else
                N_("On loan to the household ({family}): {active}, plus {requested} requested, "
                   "over the limit of {limit}."))
-    return _outcome(rule_id, False, message, kinds, active=active, requested=len(kinds),
+    return _outcome(rule_id, False, message, kinds, active=active, requested=requested,
                     limit=limit, family=family)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -36,6 +38,18 @@ SYSTEM = Actor(user_id=None, username="system", role="admin", display_name="Syst
 
 # Days (due dates, decisions, referrals) are the association's days, not UTC's.
 LOCAL_TZ = ZoneInfo("Europe/Paris")
+
+
+def from_json(value: Any, default: Any) -> Any:
+    """A JSON column's value: Piccolo hands it back as text on both databases."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return default
+    return value
 
 
 def utcnow() -> datetime:

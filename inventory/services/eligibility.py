@@ -7,25 +7,28 @@ stays in force. Each decision records the version it was taken under.
 
 from __future__ import annotations
 
-import json
+from collections import Counter as Tally
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from inventory.db.tables import Beneficiary, EligibilityDecision, Referral, RuleSetVersion
+from inventory.db.tables import (
+    Beneficiary, EligibilityDecision, LoanLine, Referral, RuleSetVersion,
+)
 from inventory.domain.decisions import DecisionSummary
 from inventory.domain.eligibility import (
     Applicant, Evaluation, Facts, LoanHistory, ReferralFacts, Request, Situation, evaluate,
     valid_until,
 )
 from inventory.domain.errors import Conflict, InvalidInput, N_, NotFound
-from inventory.domain.lifecycle import Kind
+from inventory.domain.lifecycle import Family, Kind
+from inventory.domain.loans import LineOutcome
 from inventory.domain.people import ProofType, ReferralStatus, check_requested_kinds
 from inventory.domain.rulesets import RuleSet, default_text, parse
 from inventory.i18n import gettext_for
 from inventory.services.beneficiaries import find_visible, log_access, scope_condition
-from inventory.services.common import Actor, today, unit_of_work, utcnow
+from inventory.services.common import Actor, from_json, today, unit_of_work, utcnow
 
 COLUMNS = (
     EligibilityDecision.id, EligibilityDecision.beneficiary, EligibilityDecision.partner_org,
@@ -126,12 +129,30 @@ async def _referral_facts(beneficiary_id: int) -> ReferralFacts:
     return ReferralFacts(partner_active=bool(row["org_active"]), referred_on=row["referred_on"])
 
 
-async def loan_history(beneficiary: dict[str, Any], day: date) -> LoanHistory:
-    """The person's and household's loans as the rules see them.
-
-    Loans are recorded from the loans issue on; until then nobody has one.
-    """
-    return LoanHistory()
+async def loan_history(person: dict[str, Any], day: date) -> LoanHistory:
+    """The person's and household's loans, as the eligibility rules read them."""
+    rows = await LoanLine.select(
+        LoanLine.beneficiary, LoanLine.family, LoanLine.kind, LoanLine.closed_at,
+        LoanLine.outcome, LoanLine.loss_resolved_at, LoanLine.price_cents,
+        LoanLine.loan.started_on.as_alias("started_on"),
+    ).where(LoanLine.beneficiary.household_ref == person["household_ref"])
+    own = [r for r in rows if r["beneficiary"] == person["id"]]
+    person_active = Tally(Family(r["family"]) for r in own if r["closed_at"] is None)
+    household_active = Tally(Family(r["family"]) for r in rows if r["closed_at"] is None)
+    losses = sum(1 for r in own if r["outcome"] in (LineOutcome.LOST, LineOutcome.STOLEN)
+                 and r["loss_resolved_at"] is None)
+    last: dict[Kind, date] = {}
+    for r in own:
+        kind = Kind(r["kind"])
+        last[kind] = max(last.get(kind, r["started_on"]), r["started_on"])
+    spent = sum((r["price_cents"] or 0) for r in own if r["family"] == Family.CARD
+                and (r["started_on"].year, r["started_on"].month) == (day.year, day.month))
+    return LoanHistory(
+        person_active=person_active, household_active=household_active,
+        unresolved_losses=losses, last_loan_on=last,
+        first_loan_on=min((r["started_on"] for r in own), default=None),
+        card_spent_this_month_eur=Decimal(spent) / 100,
+    )
 
 
 async def _facts(person: dict[str, Any], request: DecisionRequest, day: date) -> Facts:
@@ -263,10 +284,8 @@ async def decision_summaries(beneficiary_id: int) -> list[DecisionSummary]:
         EligibilityDecision.revoked_at,
     ).where(EligibilityDecision.beneficiary == beneficiary_id)
     return [DecisionSummary(
-        id=r["id"], eligible=r["eligible"], covers=frozenset(Kind(k) for k in _json(r["covers"])),
+        id=r["id"], eligible=r["eligible"], covers=frozenset(Kind(k) for k in from_json(r["covers"], [])),
         decided_on=r["decided_on"], valid_until=r["valid_until"],
         revoked=r["revoked_at"] is not None) for r in rows]
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value

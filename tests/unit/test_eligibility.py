@@ -274,11 +274,24 @@ def test_a_household_one_below_its_limit_may_borrow_one_more() -> None:
     check(el.within_household_limit(case, RULES, Family.DEVICE), True, "household_limit")
 
 
-def test_requesting_more_items_at_once_than_the_limit_is_refused() -> None:
+def test_lending_more_items_at_once_than_the_limit_is_refused() -> None:
     case = facts(kinds=("laptop", "smartphone"))
-    outcome = el.within_person_limit(case, RULES, Family.DEVICE)
+    check_out = dataclasses.replace(case, request=dataclasses.replace(
+        case.request, quantities={Kind.LAPTOP: 1, Kind.SMARTPHONE: 1}))
+    outcome = el.within_person_limit(check_out, RULES, Family.DEVICE)
     check(outcome, False, "person_limit")
     assert outcome.kinds == {Kind.LAPTOP, Kind.SMARTPHONE}
+    two_tablets = dataclasses.replace(case, request=el.Request(
+        frozenset({Kind.TABLET}), quantities={Kind.TABLET: 2}))
+    check(el.within_person_limit(two_tablets, RULES, Family.DEVICE), False, "person_limit")
+
+
+def test_a_decision_naming_several_kinds_of_a_family_asks_for_one_item_of_it() -> None:
+    # "A laptop or a smartphone": the decision covers either; one of them will be lent.
+    case = facts(kinds=("laptop", "smartphone"))
+    check(el.within_person_limit(case, RULES, Family.DEVICE), True, "person_limit")
+    busy = facts(kinds=("laptop", "smartphone"), person_active={Family.DEVICE: 1})
+    check(el.within_person_limit(busy, RULES, Family.DEVICE), False, "person_limit")
 
 
 @pytest.mark.parametrize(("active", "passed"), [(1, True), (2, False)])

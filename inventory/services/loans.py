@@ -1,0 +1,311 @@
+"""Loans: check-out, return, loss, and the loan history the eligibility rules read.
+
+Never twice: a check-out locks the person's household and the items (PostgreSQL: SELECT …
+FOR UPDATE; SQLite: one writer at a time), checks every item's state, and the database
+refuses a second open line for one item whatever happens (partial unique index).
+"""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from inventory.db.engine import is_sqlite
+from inventory.db.tables import Beneficiary, CardVoucher, Item, Loan, LoanLine
+from inventory.domain import loans as rules_of
+from inventory.domain.decisions import require_valid_decision
+from inventory.domain.eligibility import (
+    Applicant, Facts, NotEligible, ReferralFacts, Request, Situation, check_loan,
+)
+from inventory.domain.errors import Conflict, InvalidInput, InvalidTag, N_, NotFound
+from inventory.domain.lifecycle import LOSS, RETURN, Family, Kind, State
+from inventory.domain.tags import decode
+from inventory.services import eligibility as elig_svc
+from inventory.services.beneficiaries import find_visible, log_access, scope_condition
+from inventory.services.common import (
+    Actor, engine, from_json, next_counter, today, unit_of_work, utcnow,
+)
+from inventory.services.items import apply_transition, get_item, record_event
+
+LENDABLE = {Family.DEVICE: (State.AVAILABLE, State.RESERVED),
+            Family.CARD: (State.IN_STOCK, State.RESERVED)}
+LINE_COLUMNS = (
+    LoanLine.id, LoanLine.kind, LoanLine.family, LoanLine.due_on, LoanLine.accessories_out,
+    LoanLine.condition_out, LoanLine.grade_out, LoanLine.closed_at, LoanLine.outcome,
+    LoanLine.missing_accessories, LoanLine.condition_back, LoanLine.price_cents,
+    LoanLine.loss_on, LoanLine.loss_resolved_at, LoanLine.item.tag.as_alias("tag"),
+    LoanLine.item.brand.as_alias("brand"), LoanLine.item.model.as_alias("model"),
+    LoanLine.item.serial.as_alias("serial"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LineRequest:
+    tag: str
+    accessories: tuple[str, ...] = ()
+    condition: str = ""
+
+
+@dataclass(frozen=True)
+class CheckOut:
+    beneficiary: str
+    lines: tuple[LineRequest, ...]
+    due_on: date | None = None
+    deposit_cents: int | None = None
+    deposit_form: str | None = None
+    note: str = ""
+    vouchers: dict[str, str] = field(default_factory=dict)
+
+
+# --- check-out --------------------------------------------------------------------------
+
+async def _lock_household(person: dict[str, Any]) -> None:
+    """PostgreSQL: one check-out at a time per household, so limits hold under concurrency."""
+    if not is_sqlite(engine()):
+        await Beneficiary.raw(
+            "SELECT id FROM beneficiary WHERE household_ref = {} ORDER BY id FOR UPDATE",
+            person["household_ref"])
+
+
+async def _load_items(tags: list[str], prefix: str) -> list[dict[str, Any]]:
+    """The items, locked on PostgreSQL (in id order, so two check-outs never deadlock)."""
+    canonical = []
+    for tag in tags:
+        try:
+            canonical.append(str(decode(tag, prefix)))
+        except InvalidTag:
+            raise NotFound(N_("No item with tag “{tag}”."), tag=tag[:40]) from None
+    if not is_sqlite(engine()):
+        await Item.raw("SELECT id FROM item WHERE tag = ANY({}) ORDER BY id FOR UPDATE",
+                       canonical)
+    found = {}
+    for tag in canonical:
+        found[tag] = await get_item(tag)
+    return [found[t] for t in canonical]
+
+
+def _check_lendable(item: dict[str, Any]) -> None:
+    family = Family(item["family"])
+    if item["state"] not in LENDABLE[family]:
+        raise rules_of.NotLendable(item["tag"], item["state"])
+
+
+async def _check_rules(person: dict[str, Any], items: list[dict[str, Any]], day: date):
+    """A valid decision covering every kind, then the loan rules, all failures at once."""
+    kinds = Tally(Kind(i["kind"]) for i in items)
+    decisions = await elig_svc.decision_summaries(person["id"])
+    decision = require_valid_decision(decisions, kinds, day)
+    in_force = await elig_svc.ruleset_in_force()
+    card_cents = sum((i["price_cents"] or 0) for i in items if i["family"] == Family.CARD)
+    facts = Facts(
+        applicant=Applicant(birth_year=person["birth_year"], commune=person["commune"],
+                            situation=Situation(person["situation"])),
+        referral=ReferralFacts(partner_active=True, referred_on=None),
+        history=await elig_svc.loan_history(person, day),
+        request=Request(kinds=frozenset(kinds), quantities=kinds,
+                        card_amount_eur=Decimal(card_cents) / 100),
+        today=day,
+    )
+    evaluation = check_loan(facts, in_force.rules)
+    if not evaluation.eligible:
+        raise NotEligible(evaluation)
+    return decision, in_force.rules
+
+
+async def check_out(actor: Actor, request: CheckOut, prefix: str) -> dict[str, Any]:
+    """Lend items to one person in one loan; card vouchers are revealed in the answer only."""
+    rules_of.check_item_count([line.tag for line in request.lines])
+    deposit_cents, deposit_form = rules_of.check_deposit(request.deposit_cents,
+                                                         request.deposit_form)
+    day = today()
+    async with unit_of_work():
+        person = await find_visible(actor, request.beneficiary)
+        if person["merged_into"]:
+            raise InvalidInput(N_("This record was merged into {number}: use that one."),
+                               number=person["merged_into"])
+        await _lock_household(person)
+        items = await _load_items([line.tag for line in request.lines], prefix)
+        for item in items:
+            _check_lendable(item)
+        decision, ruleset = await _check_rules(person, items, day)
+        loan = Loan(reference=rules_of.loan_reference(await next_counter("loan")),
+                    beneficiary=person["id"], site=actor.site_id or items[0]["site"],
+                    decision=decision.id, started_on=day, deposit_cents=deposit_cents,
+                    deposit_form=deposit_form, note=request.note.strip()[:1000],
+                    created_by=actor.user_id, created_at=utcnow())
+        await loan.save()
+        due_dates, vouchers = [], {}
+        for item, line in zip(items, request.lines):
+            family = Family(item["family"])
+            due = ruleset.loan_policy.due_date(
+                Kind(item["kind"]), day,
+                requested=request.due_on if family == Family.DEVICE else None)
+            if due is not None:
+                due_dates.append(due)
+            handed = rules_of.check_accessories(
+                item["tag"], from_json(item["accessories"], []), line.accessories)
+            await LoanLine.insert(LoanLine(
+                loan=loan.id, item=item["id"], beneficiary=person["id"], kind=item["kind"],
+                family=family, price_cents=item["price_cents"], due_on=due,
+                accessories_out=handed, condition_out=line.condition.strip()[:300],
+                grade_out=item["cosmetic_grade"]))
+            target, via = rules_of.handover_target(family)
+            await apply_transition(actor, item, target, via=via, reason=loan.reference)
+            if family == Family.CARD:
+                vouchers[item["tag"]] = await _reveal(actor, item, loan.reference)
+        if due_dates:
+            await Loan.update({Loan.due_on: min(due_dates)}).where(Loan.id == loan.id)
+        await log_access(actor, "loan.create", [person["id"]])
+        result = await _loan(loan.reference)
+    result["vouchers"] = vouchers
+    return result
+
+
+async def _reveal(actor: Actor, item: dict[str, Any], reference: str) -> str:
+    row = await CardVoucher.select(CardVoucher.code).where(CardVoucher.item == item["id"]).first()
+    if row is None:
+        return ""
+    await record_event(item["id"], actor, "voucher_revealed", site=item["site"],
+                       reason=f"remise {reference}")
+    return row["code"]
+
+
+# --- reading ----------------------------------------------------------------------------
+
+async def _loan(reference: str) -> dict[str, Any]:
+    row = await Loan.select(
+        *Loan._meta.columns, Loan.beneficiary.number.as_alias("beneficiary_number"),
+        Loan.site.code.as_alias("site_code"),
+    ).where(Loan.reference == reference).first()
+    if row is None:
+        raise NotFound(N_("No loan with reference “{reference}”."), reference=reference[:20])
+    row["lines"] = await LoanLine.select(*LINE_COLUMNS).where(
+        LoanLine.loan == row["id"]).order_by(LoanLine.id)
+    return row
+
+
+async def get_loan(actor: Actor, reference: str) -> dict[str, Any]:
+    """One loan, if its borrower is in the actor's scope (else not found)."""
+    async with unit_of_work():
+        row = await _loan(reference)
+        person = await Beneficiary.select(Beneficiary.number).where(
+            Beneficiary.id == row["beneficiary"]).first()
+        try:
+            await find_visible(actor, person["number"])
+        except NotFound:
+            raise NotFound(N_("No loan with reference “{reference}”."),
+                           reference=reference[:20]) from None
+        await log_access(actor, "loan.read", [row["beneficiary"]])
+    return row
+
+
+# --- return and loss --------------------------------------------------------------------
+
+async def _open_line(tag: str, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        canonical = str(decode(tag, prefix))
+    except InvalidTag:
+        raise NotFound(N_("No item with tag “{tag}”."), tag=tag[:40]) from None
+    item = await get_item(canonical)
+    line = await LoanLine.select(
+        LoanLine.id, LoanLine.loan, LoanLine.accessories_out, LoanLine.family,
+        LoanLine.beneficiary, LoanLine.loan.reference.as_alias("reference"),
+    ).where((LoanLine.item == item["id"]) & LoanLine.closed_at.is_null()).first()
+    if line is None:
+        raise Conflict(N_("{tag} is not on loan."), tag=canonical)
+    return item, line
+
+
+async def _close_loan_if_done(loan_id: int) -> None:
+    if not await LoanLine.exists().where((LoanLine.loan == loan_id)
+                                         & LoanLine.closed_at.is_null()):
+        await Loan.update({Loan.status: "closed", Loan.closed_at: utcnow()}).where(
+            Loan.id == loan_id)
+
+
+async def return_item(actor: Actor, tag: str, prefix: str, *, accessories_back: list[str],
+                      condition: str = "") -> dict[str, Any]:
+    """A device comes back: it goes to "returned" (to wipe); missing accessories are noted."""
+    async with unit_of_work():
+        item, line = await _open_line(tag, prefix)
+        if line["family"] != Family.DEVICE:
+            raise InvalidInput(N_("A connection card is handed over, not returned."))
+        handed = from_json(line["accessories_out"], [])
+        back = rules_of.check_accessories(item["tag"], handed, accessories_back)
+        missing = rules_of.missing_accessories(handed, back)
+        await LoanLine.update({
+            LoanLine.closed_at: utcnow(), LoanLine.outcome: rules_of.LineOutcome.RETURNED,
+            LoanLine.accessories_back: back, LoanLine.missing_accessories: missing,
+            LoanLine.condition_back: condition.strip()[:300],
+        }).where(LoanLine.id == line["id"])
+        await apply_transition(actor, item, State.RETURNED, via=RETURN,
+                               reason=line["reference"], note=condition.strip()[:300],
+                               site_id=actor.site_id)
+        if missing:
+            await record_event(item["id"], actor, "accessories_missing", site=item["site"],
+                               reason=line["reference"], details={"missing": missing})
+        await _close_loan_if_done(line["loan"])
+        return await _loan(line["reference"])
+
+
+async def declare_loss(actor: Actor, tag: str, prefix: str, *, outcome: str, on: date,
+                       circumstances: str) -> dict[str, Any]:
+    """A lent device is lost or stolen: the loan line closes with an unresolved incident."""
+    try:
+        kind = rules_of.LineOutcome(outcome)
+    except ValueError:
+        kind = None
+    if kind not in (rules_of.LineOutcome.LOST, rules_of.LineOutcome.STOLEN):
+        raise InvalidInput(N_("Say whether the item was lost or stolen."))
+    if on > today():
+        raise InvalidInput(N_("The date of the loss cannot be in the future."))
+    if not circumstances.strip():
+        raise InvalidInput(N_("Describe the circumstances in a few words."))
+    async with unit_of_work():
+        item, line = await _open_line(tag, prefix)
+        await LoanLine.update({
+            LoanLine.closed_at: utcnow(), LoanLine.outcome: kind, LoanLine.loss_on: on,
+            LoanLine.circumstances: circumstances.strip()[:2000],
+        }).where(LoanLine.id == line["id"])
+        target = State.LOST if kind is rules_of.LineOutcome.LOST else State.STOLEN
+        await apply_transition(actor, item, target, via=LOSS, reason=line["reference"],
+                               note=circumstances.strip()[:2000])
+        await _close_loan_if_done(line["loan"])
+        return await _loan(line["reference"])
+
+
+async def resolve_loss(actor: Actor, line_id: int, note: str) -> None:
+    """The incident is settled (replaced, reimbursed, forgiven): new loans are possible again."""
+    if not note.strip():
+        raise InvalidInput(N_("Say how the loss was settled."))
+    async with unit_of_work():
+        updated = await LoanLine.update({LoanLine.loss_resolved_at: utcnow()}).where(
+            (LoanLine.id == line_id) & LoanLine.outcome.is_in(["lost", "stolen"])
+            & LoanLine.loss_resolved_at.is_null()).returning(LoanLine.item)
+        if not updated:
+            raise NotFound(N_("No unresolved loss with number {id}."), id=line_id)
+        await record_event(updated[0]["item"], actor, "loss_resolved", note=note.strip()[:500])
+
+
+async def list_loans(actor: Actor, *, status: str | None = None, overdue: bool = False,
+                     page: int = 1, per_page: int = 50) -> list[dict[str, Any]]:
+    """Loans whose borrowers the actor may see; ``overdue``: open and past their due date."""
+    query = Loan.select(Loan.reference, Loan.started_on, Loan.due_on, Loan.status,
+                        Loan.beneficiary, Loan.beneficiary.number.as_alias("beneficiary_number"),
+                        Loan.site.code.as_alias("site_code"))
+    condition = scope_condition(actor)
+    if condition is not None:
+        query = query.where(Loan.beneficiary.is_in(Beneficiary.select(Beneficiary.id).where(
+            condition)))
+    if status:
+        query = query.where(Loan.status == status)
+    if overdue:
+        query = query.where((Loan.status == "open") & (Loan.due_on < today()))
+    async with unit_of_work():
+        rows = await query.order_by(Loan.due_on, Loan.id).limit(per_page).offset(
+            (page - 1) * per_page)
+        await log_access(actor, "loan.list", sorted({r["beneficiary"] for r in rows}))
+    return rows
