@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 

@@ -299,3 +299,87 @@ class IdempotencyKey(Table):
     status_code = SmallInt()
     body = Text()
     created_at = Timestamptz(index=True)
+
+
+class WipeRecord(Table):
+    """A data wipe of a returned device: method, tool, who, when, result and the quick check."""
+
+    item = ForeignKey(references=Item, on_delete=OnDelete.restrict, index=True)
+    loan_line = ForeignKey(references=LoanLine, null=True, on_delete=OnDelete.restrict)
+    method = Varchar(length=30)
+    tool = Varchar(length=120, default="")
+    operator = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    wiped_on = Date()
+    passed = Boolean()
+    check_passed = Boolean(default=False)
+    notes = Text(default="")
+    created_at = Timestamptz()
+
+
+class RepairTicket(Table):
+    """A repair: opened from a return or by a technician, closed with an outcome."""
+
+    item = ForeignKey(references=Item, on_delete=OnDelete.restrict, index=True)
+    site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
+    loan_line = ForeignKey(references=LoanLine, null=True, on_delete=OnDelete.restrict)
+    opened_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    opened_at = Timestamptz()
+    problem = Text(default="")
+    diagnosis = Text(default="")
+    actions = Text(default="")
+    minutes_spent = Integer(default=0)
+    status = Varchar(length=20, default="open", index=True)
+    outcome = Varchar(length=20, null=True, default=None)
+    closed_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class RepairPart(Table):
+    """A part used in a repair, with its cost."""
+
+    ticket = ForeignKey(references=RepairTicket, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=120)
+    cost_cents = Integer(default=0)
+    added_at = Timestamptz()
+
+
+class CardTopUp(Table):
+    """Credit added to a connection card."""
+
+    item = ForeignKey(references=Item, on_delete=OnDelete.restrict, index=True)
+    amount_cents = Integer()
+    data_mb = Integer(null=True, default=None)
+    topped_up_on = Date()
+    recorded_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class WaitingEntry(Table):
+    """A person waiting for a kind of item at a site; the longest-waiting is proposed first."""
+
+    beneficiary = ForeignKey(references=Beneficiary, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=20, choices=Kind, index=True)
+    site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
+    since = Timestamptz(index=True)
+    status = Varchar(length=12, default="waiting", index=True)
+    proposed_item = ForeignKey(references=Item, null=True, on_delete=OnDelete.restrict)
+    proposed_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    note = Varchar(length=300, default="")
+
+
+class Reminder(Table):
+    """The outbox: one reminder per loan, kind and due date (``dedupe_key``), sent once."""
+
+    loan = ForeignKey(references=Loan, on_delete=OnDelete.restrict, index=True)
+    beneficiary = ForeignKey(references=Beneficiary, on_delete=OnDelete.restrict)
+    kind = Varchar(length=12)
+    channel = Varchar(length=10)
+    due_on = Date()
+    dedupe_key = Varchar(length=120, unique=True)
+    body = Text(default="")
+    status = Varchar(length=10, default="pending", index=True)
+    attempts = SmallInt(default=0)
+    last_error = Varchar(length=300, default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
