@@ -264,6 +264,9 @@ class Loan(Table):
     created_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
     closed_at = Timestamptz(null=True, default=None)
+    # The agreement handed over: the template version and the SHA-256 of the PDF printed.
+    agreement_version = Varchar(length=20, null=True, default=None)
+    agreement_sha256 = Varchar(length=64, null=True, default=None)
 
 
 class LoanLine(Table):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -53,14 +54,25 @@ class RuleSetInForce:
     saved_at: Any = None  # None: the shipped default
 
 
+@lru_cache(maxsize=1)
+def _shipped() -> str:
+    return default_text()
+
+
+@lru_cache(maxsize=16)
+def _parsed(text: str) -> RuleSet:
+    """Rule sets are immutable: each text is parsed once per process."""
+    return parse(text)
+
+
 async def ruleset_in_force() -> RuleSetInForce:
     """The latest saved rule set, or the shipped default."""
     row = await RuleSetVersion.select(RuleSetVersion.text, RuleSetVersion.saved_at).order_by(
         RuleSetVersion.id, ascending=False).first()
     if row is None:
-        text = default_text()
-        return RuleSetInForce(parse(text), text)
-    return RuleSetInForce(parse(row["text"]), row["text"], row["saved_at"])
+        text = _shipped()
+        return RuleSetInForce(_parsed(text), text)
+    return RuleSetInForce(_parsed(row["text"]), row["text"], row["saved_at"])
 
 
 async def save_ruleset(actor: Actor, text: str) -> RuleSetInForce:
