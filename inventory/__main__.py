@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, demo data, users, CSV import and export."""
+"""Command line: serve, migrate, demo data, users, CSV import and export, reminders."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ async def _with_engine(settings: Settings, coro_factory):
 
     engine = _bind(settings)
     if settings.is_postgres:
-        await engine.start_connection_pool(max_size=2)
+        await engine.start_connection_pool(min_size=1, max_size=2)
     try:
         return await coro_factory()
     finally:
@@ -110,6 +110,40 @@ def cmd_import_items(args: argparse.Namespace) -> None:
     print(f"{count} article(s) importé(s).")
 
 
+def cmd_import_cards(args: argparse.Namespace) -> None:
+    from inventory.domain.errors import DomainError
+    from inventory.i18n import gettext_for
+    from inventory.services.cards import BatchRejected, receive_batch
+    from inventory.services.common import SYSTEM
+
+    settings = _settings()
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        sys.exit(f"erreur : fichier illisible ({exc})")
+    gettext = gettext_for("fr")
+    try:
+        tags = asyncio.run(_with_engine(settings, lambda: receive_batch(
+            SYSTEM, site_code=args.site, intake_batch=args.batch, text=text,
+            prefix=settings.tag_prefix, gettext=gettext)))
+    except BatchRejected as exc:
+        for err in exc.errors:
+            print(f"ligne {err.line} : {err.message}", file=sys.stderr)
+        sys.exit("erreur : rien n'a été importé.")
+    except DomainError as exc:
+        sys.exit(f"erreur : {exc.render(gettext)}")
+    print(f"{len(tags)} carte(s) reçue(s) dans le lot {args.batch}.")
+
+
+def cmd_expire_cards(args: argparse.Namespace) -> None:
+    from inventory.services.cards import expire_cards
+    from inventory.services.common import SYSTEM
+
+    settings = _settings()
+    count = asyncio.run(_with_engine(settings, lambda: expire_cards(SYSTEM)))
+    print(f"{count} carte(s) expirée(s).")
+
+
 def cmd_import_orgs(args: argparse.Namespace) -> None:
     from inventory.i18n import gettext_for
     from inventory.services.common import SYSTEM
@@ -143,6 +177,48 @@ def cmd_export_items(args: argparse.Namespace) -> None:
     print(f"{count} article(s) exporté(s).", file=sys.stderr)
 
 
+def cmd_remind(args: argparse.Namespace) -> None:
+    from inventory.domain.reminders import Schedule
+    from inventory.services.common import today
+    from inventory.services.reminders import fill_outbox, send_pending
+    from inventory.services.senders import sender_from_settings
+
+    settings = _settings()
+    schedule = Schedule(settings.reminder_days_before, settings.reminder_repeat_days)
+
+    async def run():
+        filled = await fill_outbox(today(), association=settings.association_name,
+                                   schedule=schedule, locale=settings.default_locale)
+        return filled, await send_pending(sender_from_settings(settings), args.limit)
+
+    filled, sent = asyncio.run(_with_engine(settings, run))
+    print(f"{filled.added} rappel(s) ajouté(s), {filled.cancelled} annulé(s) ; "
+          f"{sent.sent} envoyé(s), {sent.failed} en échec, {sent.cancelled} devenu(s) sans "
+          "objet.")
+
+
+def cmd_reminder_letters(args: argparse.Namespace) -> None:
+    import csv
+
+    from inventory.services.reminders import letter_list, mark_letters_printed
+
+    settings = _settings()
+    rows = asyncio.run(_with_engine(settings, lambda: letter_list(
+        args.site, locale=settings.default_locale)))
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["nom", "numero", "site", "echeance", "materiel", "rappel", "pret"])
+    for row in rows:
+        writer.writerow([row["name"], row["number"], row["site"],
+                         row["due_on"].strftime("%d/%m/%Y"), row["items"], row["kind"],
+                         row["reference"]])
+    if args.mark_printed and rows:
+        marked = asyncio.run(_with_engine(settings, lambda: mark_letters_printed(
+            [row["id"] for row in rows])))
+        print(f"{marked} courrier(s) marqué(s) comme imprimé(s).", file=sys.stderr)
+    else:
+        print(f"{len(rows)} courrier(s) à imprimer.", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="inventory", description="Inventaire de prêts")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -169,6 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import-items", help="importer des articles depuis un CSV")
     imp.add_argument("file")
     imp.set_defaults(func=cmd_import_items)
+    cards = sub.add_parser("import-cards", help="recevoir un lot de cartes de connexion (CSV de "
+                           "l'opérateur : operator, product, iccid, phone_number, "
+                           "data_allowance_mb, price_cents ou price_eur, validity_days, "
+                           "expires_on, voucher_code)")
+    cards.add_argument("file")
+    cards.add_argument("--site", required=True, help="code du site qui reçoit le lot")
+    cards.add_argument("--batch", required=True, help="nom du lot (bon de livraison)")
+    cards.set_defaults(func=cmd_import_cards)
+    sub.add_parser("expire-cards", help="passer en « expirée » les cartes dont la date de "
+                   "validité est passée (tâche quotidienne)").set_defaults(func=cmd_expire_cards)
     orgs = sub.add_parser("import-orgs", help="importer des structures partenaires depuis un CSV "
                           "(colonnes : name, org_type, siret, commune, active)")
     orgs.add_argument("file")
@@ -176,6 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export-items", help="exporter les articles en CSV")
     exp.add_argument("--output", "-o")
     exp.set_defaults(func=cmd_export_items)
+    remind = sub.add_parser("remind", help="préparer et envoyer les rappels d'échéance du jour")
+    remind.add_argument("--limit", type=int, default=500, help="envois au plus (500)")
+    remind.set_defaults(func=cmd_remind)
+    letters = sub.add_parser("reminder-letters",
+                             help="lister en CSV les rappels à envoyer par courrier")
+    letters.add_argument("--site", required=True, help="code du site, par exemple AUB")
+    letters.add_argument("--mark-printed", action="store_true",
+                         help="marquer ces courriers comme imprimés (envoyés)")
+    letters.set_defaults(func=cmd_reminder_letters)
     return parser
 
 

@@ -15,14 +15,18 @@ from litestar.static_files import create_static_files_router
 
 from inventory.api.admin import SiteController, UserController
 from inventory.api.auth import AuthController
+from inventory.api.cards import CardController
 from inventory.api.errors import EXCEPTION_HANDLERS
 from inventory.api.items import ItemController, ScanController
+from inventory.api.documents import LoanDocumentController
 from inventory.api.labels import LabelController
 from inventory.api.loans import LoanController, ReturnController
 from inventory.api.people import (
     BeneficiaryController, DecisionController, PartnerOrgController, ReferralController,
     RuleSetController,
 )
+from inventory.api.waiting import WaitingController
+from inventory.api.workshop import RepairController, WipeController
 from inventory.config import PROJECT_ROOT, Settings
 from inventory.db.engine import close_engine, engine_from_url, is_sqlite
 from inventory.db.piccolo_app import APP_CONFIG
@@ -86,7 +90,9 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
             health, AuthController, ItemController, ScanController, SiteController,
             UserController, WebController, LabelController, PartnerOrgController,
             BeneficiaryController, ReferralController, DecisionController, RuleSetController,
-            LoanController, ReturnController,
+            LoanController, ReturnController, LoanDocumentController, WaitingController, WipeController,
+            RepairController,
+            CardController,
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        opt={PUBLIC: True}, include_in_schema=False),
         ],

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_SECRET = "dev-only-secret-change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'inventory.sqlite3'}"
+DEFAULT_REMINDER_FILE = str(PROJECT_ROOT / "var" / "reminders.jsonl")
+REMINDER_SENDERS = ("console", "file", "smtp", "http")
+DEFAULT_ASSOCIATION = "Espace de solidarité numérique"
 
 
 class SettingsError(ValueError):
@@ -30,12 +33,25 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     tag_prefix: str = "ESN"
-    association_name: str = "Espace de solidarité numérique"
+    association_name: str = DEFAULT_ASSOCIATION
     default_locale: str = "fr"
     session_hours: int = 12
     login_max_failures: int = 5
     login_window_seconds: int = 900
     db_pool_size: int = 10
+    # Reminders: comma-separated senders (console | file | smtp | http), e.g. "smtp,http".
+    reminder_sender: str = "console"
+    reminder_file: str = DEFAULT_REMINDER_FILE
+    reminder_days_before: int = 7
+    reminder_repeat_days: int = 7
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    sms_url: str = ""
+    sms_token: str = field(default="", repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -64,10 +80,22 @@ class Settings:
                 host=get("INVENTORY_HOST", "127.0.0.1"),
                 port=int(get("INVENTORY_PORT", "8000")),
                 tag_prefix=get("INVENTORY_TAG_PREFIX", "ESN").strip().upper(),
-                association_name=get("INVENTORY_ASSOCIATION", cls.association_name),
+                association_name=get("INVENTORY_ASSOCIATION", DEFAULT_ASSOCIATION),
                 default_locale=get("INVENTORY_LOCALE", "fr"),
                 session_hours=int(get("INVENTORY_SESSION_HOURS", "12")),
                 db_pool_size=int(get("INVENTORY_DB_POOL_SIZE", "10")),
+                reminder_sender=get("INVENTORY_REMINDER_SENDER", "console").strip().lower(),
+                reminder_file=get("INVENTORY_REMINDER_FILE", DEFAULT_REMINDER_FILE),
+                reminder_days_before=int(get("INVENTORY_REMINDER_DAYS_BEFORE", "7")),
+                reminder_repeat_days=int(get("INVENTORY_REMINDER_REPEAT_DAYS", "7")),
+                smtp_host=get("INVENTORY_SMTP_HOST", "").strip(),
+                smtp_port=int(get("INVENTORY_SMTP_PORT", "587")),
+                smtp_user=get("INVENTORY_SMTP_USER", ""),
+                smtp_password=get("INVENTORY_SMTP_PASSWORD", ""),
+                smtp_from=get("INVENTORY_SMTP_FROM", "").strip(),
+                smtp_starttls=_bool(get("INVENTORY_SMTP_STARTTLS", "true")),
+                sms_url=get("INVENTORY_SMS_URL", "").strip(),
+                sms_token=get("INVENTORY_SMS_TOKEN", ""),
             )
         except ValueError as exc:
             raise SettingsError(f"Réglage invalide : {exc}") from exc
@@ -90,3 +118,26 @@ class Settings:
             )
         if self.default_locale not in {"fr", "en"}:
             raise SettingsError("INVENTORY_LOCALE doit valoir fr ou en.")
+        self._check_reminders()
+
+    @property
+    def reminder_senders(self) -> tuple[str, ...]:
+        """The configured reminder senders, in order ("smtp,http" → ("smtp", "http"))."""
+        return tuple(s.strip() for s in self.reminder_sender.split(",") if s.strip())
+
+    def _check_reminders(self) -> None:
+        senders = self.reminder_senders
+        if not senders or set(senders) - set(REMINDER_SENDERS):
+            raise SettingsError("INVENTORY_REMINDER_SENDER doit valoir console, file, smtp ou "
+                                "http (ou plusieurs, séparés par des virgules).")
+        if not 0 <= self.reminder_days_before <= 60:
+            raise SettingsError("INVENTORY_REMINDER_DAYS_BEFORE doit être entre 0 et 60.")
+        if not 1 <= self.reminder_repeat_days <= 90:
+            raise SettingsError("INVENTORY_REMINDER_REPEAT_DAYS doit être entre 1 et 90.")
+        if "smtp" in senders and not (self.smtp_host and self.smtp_from):
+            raise SettingsError("L'envoi par e-mail demande INVENTORY_SMTP_HOST et "
+                                "INVENTORY_SMTP_FROM.")
+        if "http" in senders and not self.sms_url.startswith(("https://", "http://")):
+            raise SettingsError("L'envoi de SMS demande INVENTORY_SMS_URL (https://…).")
+        if "http" in senders and self.is_production and not self.sms_url.startswith("https://"):
+            raise SettingsError("En production, INVENTORY_SMS_URL doit commencer par https://.")

@@ -30,7 +30,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from inventory.app import bind_tables, create_app
 from inventory.config import Settings
-from inventory.db.engine import PooledSQLiteEngine, engine_from_url
+from inventory.db.engine import engine_from_url
 from inventory.db.piccolo_app import APP_CONFIG
 from inventory.services import auth
 

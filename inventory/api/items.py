@@ -1,4 +1,5 @@
-"""JSON API for items: register, read, list, edit, change state, history, scan, voucher."""
+"""JSON API for items: register, read, list, edit, change state, transfer, history, scan,
+voucher."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, Parameter
+from msgspec import Meta
 
 from inventory.api.schemas import (
-    EventRead, ItemCreate, ItemPage, ItemRead, ItemUpdate, TransitionRequest, VoucherRead,
-    VoucherRequest, decode_json, to_item_fields,
+    EventRead, ItemCreate, ItemPage, ItemRead, ItemUpdate, Strict, TransitionRequest,
+    VoucherRead, VoucherRequest, decode_json, to_item_fields,
 )
 from inventory.domain.errors import InvalidTag, N_, NotFound
 from inventory.domain.lifecycle import STATE_LABELS, Family, allowed_moves
@@ -20,6 +22,13 @@ from inventory.services import items as svc
 _ITEM_SQL = """
 SELECT i.*, s.code AS site_code FROM item i JOIN site s ON s.id = i.site WHERE i.tag = $1
 """
+
+
+class TransferRequest(Strict, kw_only=True):
+    """Move an item to another site."""
+
+    site_code: Annotated[str, Meta(min_length=1, max_length=12)]
+    note: Annotated[str, Meta(max_length=500)] = ""
 
 
 def item_read(row: dict[str, Any], base_url: str, locale: str) -> ItemRead:
@@ -119,6 +128,14 @@ class ItemController(Controller):
         """The item's history, newest first."""
         rows = await svc.history(resolve_or_404(tag, request.app.state.settings.tag_prefix))
         return [EventRead(**{**r, "details": decode_json(r["details"], {})}) for r in rows]
+
+    @post("/{tag:str}/transfer", opt={"permission": "items.transfer"}, status_code=200)
+    async def transfer(self, request: Request, tag: FromPath[str], data: JSONBody[TransferRequest]) -> ItemRead:
+        """Move an item that is not lent to another site; the history keeps both sites."""
+        settings = request.app.state.settings
+        row = await svc.transfer_item(request.user, resolve_or_404(tag, settings.tag_prefix),
+                                      data.site_code, note=data.note)
+        return item_read(row, settings.base_url, _locale(request))
 
     @post("/{tag:str}/voucher", opt={"permission": "items.voucher"}, status_code=200)
     async def voucher(self, request: Request, tag: FromPath[str], data: JSONBody[VoucherRequest]) -> VoucherRead:

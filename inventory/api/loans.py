@@ -1,4 +1,4 @@
-"""JSON API for loans: check-out (with Idempotency-Key), reading, returns and losses."""
+"""JSON API for loans: check-out (with Idempotency-Key), reading, renewal, returns, losses."""
 
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ class LoanRead(Struct, kw_only=True):
     due_on: dt.date | None
     status: str
     overdue: bool
+    renewals_done: int = 0
     deposit_cents: int | None
     deposit_form: str | None
     lines: list[LineRead]
@@ -107,8 +108,8 @@ def loan_read(row: dict[str, Any]) -> LoanRead:
         reference=row["reference"], beneficiary_number=row["beneficiary_number"],
         site_code=row["site_code"], started_on=row["started_on"], due_on=row["due_on"],
         status=row["status"], overdue=row["status"] == "open" and is_overdue(row["due_on"], today()),
-        deposit_cents=row["deposit_cents"], deposit_form=row["deposit_form"], lines=lines,
-        vouchers=row.get("vouchers", {}))
+        renewals_done=row["renewals_done"], deposit_cents=row["deposit_cents"],
+        deposit_form=row["deposit_form"], lines=lines, vouchers=row.get("vouchers", {}))
 
 
 def _check_out_request(data: LoanCreate) -> svc.CheckOut:
@@ -169,6 +170,12 @@ class LoanController(Controller):
     @get("/{reference:str}", opt={"permission": "loans.read"})
     async def read(self, request: Request, reference: FromPath[str]) -> LoanRead:
         return loan_read(await svc.get_loan(request.user, reference))
+
+    @post("/{reference:str}/renew", opt={"permission": "loans.renew"}, status_code=200)
+    async def renew(self, request: Request, reference: FromPath[str]) -> LoanRead:
+        """Extend the devices still out per the loan policy; refused, with the reason, when
+        the limit is reached or someone waits for the kind at the loan's site."""
+        return loan_read(await svc.renew_loan(request.user, reference))
 
 
 class ReturnController(Controller):

@@ -22,6 +22,8 @@ EVERYONE = frozenset(Role)
 PEOPLE = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FRONT_DESK, Role.SOCIAL_WORKER})
 ASSOCIATION_DESK = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FRONT_DESK})
 DECIDERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.SOCIAL_WORKER})
+# Who wipes and repairs devices.
+WORKSHOP = frozenset({Role.ADMIN, Role.COORDINATOR, Role.TECHNICIAN})
 
 # One place for permissions: action name -> roles allowed.
 PERMISSIONS: dict[str, frozenset[Role]] = {
@@ -54,6 +56,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "loans.read": PEOPLE,
     "loans.return": STAFF,
     "losses.resolve": MANAGERS,
+    "cards.receive": frozenset({Role.ADMIN, Role.COORDINATOR, Role.TECHNICIAN}),
+    "cards.update": STAFF,
+    "loans.renew": ASSOCIATION_DESK,
+    "items.transfer": STAFF,
+    "waiting.read": PEOPLE,
+    # Social workers may put the people they follow on the list; the desk proposes items.
+    "waiting.write": PEOPLE,
+    "waiting.propose": ASSOCIATION_DESK,
+    "wipes.read": STAFF,
+    "wipes.write": WORKSHOP,
+    "repairs.read": STAFF,
+    "repairs.open": STAFF,  # the front desk only from a return (checked by the service)
+    "repairs.write": WORKSHOP,
 }
 
 

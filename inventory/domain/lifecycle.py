@@ -223,4 +223,10 @@ EVENT_LABELS: dict[str, str] = {
     "updated": N_("details edited"),
     "transition": N_("state changed"),
     "voucher_revealed": N_("voucher code read"),
+    "wipe_recorded": N_("data wipe recorded"),
+    "repair_updated": N_("repair ticket updated"),
+    "repair_part_added": N_("repair part added"),
+    "topped_up": N_("topped up"),
+    "transfer": N_("moved to another site"),
+    "renewed": N_("loan renewed"),
 }

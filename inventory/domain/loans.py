@@ -24,6 +24,7 @@ class LineOutcome(StrEnum):
     RETURNED = "returned"
     LOST = "lost"
     STOLEN = "stolen"
+    EXPIRED = "expired"  # a card past its date: the person no longer holds a usable card
 
 
 class NotLendable(Conflict):

@@ -1,4 +1,4 @@
-"""Item use cases: register, edit, change state, read history, reveal a card's voucher."""
+"""Item use cases: register, edit, change state, transfer, read history, reveal a voucher."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from inventory.db.tables import CardVoucher, Item, ItemEvent, Site
+from inventory.domain.access import Role
 from inventory.domain.errors import Conflict, InvalidInput, N_, NotFound
 from inventory.domain.lifecycle import INITIAL_STATE, KIND_FAMILY, Family, Kind, check_transition
 from inventory.domain.tags import decode, encode
+from inventory.domain.waiting import check_transferable
 from inventory.services.common import Actor, next_counter, unit_of_work, utcnow
 
 # Fields a person may edit after intake; state, tag, family and history are never among them.
@@ -190,3 +192,26 @@ async def reveal_voucher(actor: Actor, tag: str, *, reason: str) -> str:
         await record_event(item["id"], actor, "voucher_revealed", site=item["site"],
                            reason=reason[:200])
     return row["code"]
+
+
+async def transfer_item(actor: Actor, tag: str, site_code: str, *,
+                        note: str = "") -> dict[str, Any]:
+    """Move an item in the association's hands to another site, with its history entry."""
+    async with unit_of_work():
+        item = await get_item(tag)
+        if actor.role == Role.FRONT_DESK and item["site"] != actor.site_id:
+            raise Conflict(N_("{tag} belongs to another site: only that site, a coordinator "
+                              "or a technician can transfer it."), tag=tag)
+        check_transferable(item["tag"], item["state"])
+        site_id = await _site_id(site_code)
+        if site_id == item["site"]:
+            raise InvalidInput(N_("{tag} is already at site {site}."), tag=tag, site=site_code)
+        # Compare-and-set: a concurrent change of state or site makes this update miss.
+        updated = await Item.update({Item.site: site_id, Item.updated_at: utcnow()}).where(
+            (Item.id == item["id"]) & (Item.site == item["site"])
+            & (Item.state == item["state"])).returning(Item.id)
+        if not updated:
+            raise Conflict(N_("This item was changed by someone else meanwhile; scan it again."))
+        await record_event(item["id"], actor, "transfer", site=site_id, note=note.strip()[:500],
+                           details={"from": item["site_code"], "to": site_code})
+    return await get_item(tag)

@@ -14,16 +14,19 @@ from decimal import Decimal
 from typing import Any
 
 from inventory.db.engine import is_sqlite
-from inventory.db.tables import Beneficiary, CardVoucher, Item, Loan, LoanLine
+from inventory.db.tables import Beneficiary, CardVoucher, Item, Loan, LoanLine, WaitingEntry
 from inventory.domain import loans as rules_of
 from inventory.domain.decisions import require_valid_decision
 from inventory.domain.eligibility import (
     Applicant, Facts, NotEligible, ReferralFacts, Request, Situation, check_loan,
 )
 from inventory.domain.errors import Conflict, InvalidInput, InvalidTag, N_, NotFound
-from inventory.domain.lifecycle import LOSS, RETURN, Family, Kind, State
+from inventory.domain.lifecycle import LOSS, RETURN, Family, Kind, State, allowed_moves
+from inventory.domain.loan_policy import LoanFacts
 from inventory.domain.tags import decode
+from inventory.domain.waiting import WaitingStatus
 from inventory.services import eligibility as elig_svc
+from inventory.services import waiting
 from inventory.services.beneficiaries import find_visible, log_access, scope_condition
 from inventory.services.common import (
     Actor, engine, from_json, next_counter, today, unit_of_work, utcnow,
@@ -130,6 +133,7 @@ async def check_out(actor: Actor, request: CheckOut, prefix: str) -> dict[str, A
         items = await _load_items([line.tag for line in request.lines], prefix)
         for item in items:
             _check_lendable(item)
+        await waiting.check_reservations(person["id"], items)
         decision, ruleset = await _check_rules(person, items, day)
         loan = Loan(reference=rules_of.loan_reference(await next_counter("loan")),
                     beneficiary=person["id"], site=actor.site_id or items[0]["site"],
@@ -158,6 +162,7 @@ async def check_out(actor: Actor, request: CheckOut, prefix: str) -> dict[str, A
                 vouchers[item["tag"]] = await _reveal(actor, item, loan.reference)
         if due_dates:
             await Loan.update({Loan.due_on: min(due_dates)}).where(Loan.id == loan.id)
+        await waiting.serve_entries(actor, person["id"], items)
         await log_access(actor, "loan.create", [person["id"]])
         result = await _loan(loan.reference)
     result["vouchers"] = vouchers
@@ -187,19 +192,80 @@ async def _loan(reference: str) -> dict[str, Any]:
     return row
 
 
+async def _visible_loan(actor: Actor, reference: str) -> dict[str, Any]:
+    """One loan whose borrower is in the actor's scope (else not found)."""
+    row = await _loan(reference)
+    person = await Beneficiary.select(Beneficiary.number).where(
+        Beneficiary.id == row["beneficiary"]).first()
+    try:
+        await find_visible(actor, person["number"])
+    except NotFound:
+        raise NotFound(N_("No loan with reference “{reference}”."),
+                       reference=reference[:20]) from None
+    return row
+
+
 async def get_loan(actor: Actor, reference: str) -> dict[str, Any]:
     """One loan, if its borrower is in the actor's scope (else not found)."""
     async with unit_of_work():
-        row = await _loan(reference)
-        person = await Beneficiary.select(Beneficiary.number).where(
-            Beneficiary.id == row["beneficiary"]).first()
-        try:
-            await find_visible(actor, person["number"])
-        except NotFound:
-            raise NotFound(N_("No loan with reference “{reference}”."),
-                           reference=reference[:20]) from None
+        row = await _visible_loan(actor, reference)
         await log_access(actor, "loan.read", [row["beneficiary"]])
     return row
+
+
+# --- renewal ----------------------------------------------------------------------------
+
+async def _someone_waiting(kind: str, site_id: int, borrower_id: int) -> bool:
+    """Whether another person waits for ``kind`` at the loan's site."""
+    return await WaitingEntry.exists().where(
+        (WaitingEntry.kind == kind) & (WaitingEntry.site == site_id)
+        & (WaitingEntry.status == WaitingStatus.WAITING)
+        & (WaitingEntry.beneficiary != borrower_id))
+
+
+async def _new_due_dates(loan: dict[str, Any], lines: list[dict[str, Any]]) -> dict[int, date]:
+    """The new due date of each device line; RenewalRefused (why) if one cannot be renewed."""
+    policy = (await elig_svc.ruleset_in_force()).rules.loan_policy
+    dues = {}
+    for line in lines:
+        facts = LoanFacts(kind=Kind(line["kind"]), started_on=loan["started_on"],
+                          due_on=line["due_on"], renewals_done=loan["renewals_done"])
+        waiting_now = await _someone_waiting(line["kind"], loan["site"], loan["beneficiary"])
+        dues[line["id"]] = policy.renew(facts, someone_waiting_for_kind=waiting_now)
+    return dues
+
+
+async def renew_loan(actor: Actor, reference: str) -> dict[str, Any]:
+    """Extend the devices still out per the loan policy, unless someone waits for the kind."""
+    async with unit_of_work():
+        loan = await _visible_loan(actor, reference)
+        if loan["status"] != "open":
+            raise Conflict(N_("This loan is closed: it cannot be renewed."))
+        open_lines = await LoanLine.select(
+            LoanLine.id, LoanLine.item, LoanLine.kind, LoanLine.family, LoanLine.due_on,
+            LoanLine.item.site.as_alias("item_site"),
+        ).where((LoanLine.loan == loan["id"]) & LoanLine.closed_at.is_null())
+        devices = [line for line in open_lines if line["family"] == Family.DEVICE]
+        if not devices:
+            raise Conflict(N_("No device of this loan is still out: there is nothing to "
+                              "renew."))
+        dues = await _new_due_dates(loan, devices)
+        every = [dues.get(line["id"], line["due_on"]) for line in open_lines]
+        updated = await Loan.update({
+            Loan.renewals_done: loan["renewals_done"] + 1,
+            Loan.due_on: min((d for d in every if d is not None), default=None),
+        }).where((Loan.id == loan["id"]) & (Loan.renewals_done == loan["renewals_done"])
+                 ).returning(Loan.id)
+        if not updated:
+            raise Conflict(N_("This loan was changed by someone else meanwhile; try again."))
+        for line in devices:
+            await LoanLine.update({LoanLine.due_on: dues[line["id"]]}).where(
+                LoanLine.id == line["id"])
+            await record_event(line["item"], actor, "renewed", site=line["item_site"],
+                               reason=loan["reference"],
+                               details={"due_on": dues[line["id"]].isoformat()})
+        await log_access(actor, "loan.renew", [loan["beneficiary"]])
+        return await _loan(reference)
 
 
 # --- return and loss --------------------------------------------------------------------
@@ -226,9 +292,32 @@ async def _close_loan_if_done(loan_id: int) -> None:
             Loan.id == loan_id)
 
 
+async def close_line(line_id: int, loan_id: int, outcome: rules_of.LineOutcome) -> None:
+    """Close one loan line with its outcome, and the loan with its last open line."""
+    await LoanLine.update({LoanLine.closed_at: utcnow(), LoanLine.outcome: outcome}).where(
+        LoanLine.id == line_id)
+    await _close_loan_if_done(loan_id)
+
+
+async def _return_cards_with(actor: Actor, loan_id: int, reference: str) -> None:
+    """The cards handed over with a hotspot (its SIM) come back with it, to stock."""
+    lines = await LoanLine.select(LoanLine.id, LoanLine.item.tag.as_alias("tag")).where(
+        (LoanLine.loan == loan_id) & (LoanLine.family == Family.CARD)
+        & LoanLine.closed_at.is_null())
+    for line in lines:
+        await LoanLine.update({LoanLine.closed_at: utcnow(),
+                               LoanLine.outcome: rules_of.LineOutcome.RETURNED}).where(
+            LoanLine.id == line["id"])
+        card = await get_item(line["tag"])
+        if State.IN_STOCK in allowed_moves(Family.CARD, card["state"]):
+            await apply_transition(actor, card, State.IN_STOCK, reason=reference,
+                                   site_id=actor.site_id)
+
+
 async def return_item(actor: Actor, tag: str, prefix: str, *, accessories_back: list[str],
                       condition: str = "") -> dict[str, Any]:
-    """A device comes back: it goes to "returned" (to wipe); missing accessories are noted."""
+    """A device comes back: it goes to "returned" (to wipe); missing accessories are noted;
+    a hotspot brings back the cards handed over with it."""
     async with unit_of_work():
         item, line = await _open_line(tag, prefix)
         if line["family"] != Family.DEVICE:
@@ -247,6 +336,8 @@ async def return_item(actor: Actor, tag: str, prefix: str, *, accessories_back: 
         if missing:
             await record_event(item["id"], actor, "accessories_missing", site=item["site"],
                                reason=line["reference"], details={"missing": missing})
+        if item["kind"] == Kind.HOTSPOT:
+            await _return_cards_with(actor, line["loan"], line["reference"])
         await _close_loan_if_done(line["loan"])
         return await _loan(line["reference"])
 

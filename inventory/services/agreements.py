@@ -1,0 +1,120 @@
+"""The loan agreement of a loan: data gathered, PDF rendered off the event loop, and the
+version and SHA-256 of the copy handed over kept with the loan.
+
+The first print fixes the template version and the hash; every reprint uses that version and
+must give the same bytes (a reprint that would differ is refused rather than printed).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from inventory.config import Settings
+from inventory.db.tables import Beneficiary, Loan, LoanLine, Site, StaffUser
+from inventory.documents import model as doc
+from inventory.documents.render import TemplateVersionMismatch, render_agreement_async, sha256_of
+from inventory.domain.errors import Conflict, InvalidInput, N_, NotFound
+from inventory.domain.lifecycle import Family
+from inventory.domain.loan_policy import KIND_LABELS
+from inventory.i18n import gettext_for
+from inventory.services.beneficiaries import find_visible, log_access
+from inventory.services.common import Actor, from_json, unit_of_work
+
+_FRENCH = gettext_for("fr")
+_DEPOSIT_FORMS = {"cheque_not_cashed": doc.DepositForm.UNCASHED_CHEQUE,
+                  "cash": doc.DepositForm.CASH, "waived": doc.DepositForm.WAIVED}
+_CITY = re.compile(r"\b\d{5}\s+(.+)$")
+
+
+def _city(site: dict[str, Any]) -> str:
+    """The town in the site's address (``…, 33300 Bordeaux``), else the site's name."""
+    match = _CITY.search(site["address"] or "")
+    return match.group(1).strip() if match else site["name"]
+
+
+def _deposit(loan: dict[str, Any]) -> doc.Deposit:
+    form = _DEPOSIT_FORMS.get(loan["deposit_form"] or "waived", doc.DepositForm.WAIVED)
+    if form is doc.DepositForm.WAIVED or not loan["deposit_cents"]:
+        return doc.Deposit(None, doc.DepositForm.WAIVED)
+    return doc.Deposit(Decimal(loan["deposit_cents"]) / 100, form)
+
+
+def _item(line: dict[str, Any]) -> doc.AgreementItem:
+    kind = _FRENCH(KIND_LABELS[line["kind"]])
+    card = line["family"] == Family.CARD
+    return doc.AgreementItem(
+        tag=line["tag"], kind_label=kind[:1].upper() + kind[1:],
+        brand_model=" ".join(p for p in (line["brand"], line["model"]) if p) or "—",
+        serial=(line["iccid"] if card else line["serial"]) or "—",
+        grade=line["grade_out"] or "—",
+        accessories=tuple(from_json(line["accessories_out"], [])),
+        operator=line["operator"] or None if card else None,
+        phone_number=line["phone_number"] or None if card else None,
+    )
+
+
+async def _gather(actor: Actor, reference: str, settings: Settings) -> tuple[doc.AgreementData,
+                                                                              dict[str, Any]]:
+    loan = await Loan.select().where(Loan.reference == reference).first()
+    if loan is None:
+        raise NotFound(N_("No loan with reference “{reference}”."), reference=reference[:20])
+    number = (await Beneficiary.select(Beneficiary.number).where(
+        Beneficiary.id == loan["beneficiary"]).first())["number"]
+    try:
+        person = await find_visible(actor, number)
+    except NotFound:
+        raise NotFound(N_("No loan with reference “{reference}”."),
+                       reference=reference[:20]) from None
+    if loan["due_on"] is None:
+        raise InvalidInput(N_("This loan only hands over connection cards: print the card "
+                              "handover slip instead of an agreement."))
+    site = await Site.select().where(Site.id == loan["site"]).first()
+    staff = await StaffUser.select(StaffUser.display_name).where(
+        StaffUser.id == loan["created_by"]).first()
+    lines = await LoanLine.select(
+        LoanLine.kind, LoanLine.family, LoanLine.accessories_out, LoanLine.grade_out,
+        *(getattr(LoanLine.item, c).as_alias(c) for c in (
+            "tag", "brand", "model", "serial", "iccid", "operator", "phone_number")),
+    ).where(LoanLine.loan == loan["id"]).order_by(LoanLine.id)
+    data = doc.AgreementData(
+        reference=loan["reference"],
+        association=doc.Association(
+            name=settings.association_name, address=site["address"] or site["name"],
+            gdpr_contact=f"{settings.association_name}, {site['address'] or site['name']}",
+            data_retention="jusqu’à deux ans après le dernier contact"),
+        site=doc.Site(name=site["name"], address=site["address"] or "", city=_city(site)),
+        beneficiary=doc.Beneficiary(f"{person['first_name']} {person['last_name']}",
+                                    person["number"]),
+        items=tuple(_item(line) for line in lines), loan_date=loan["started_on"],
+        due_date=loan["due_on"], deposit=_deposit(loan),
+        staff_name=staff["display_name"] if staff else settings.association_name,
+        signature_city=_city(site),
+        template_version=loan["agreement_version"] or doc.AGREEMENT_TEMPLATE_VERSION,
+    )
+    await log_access(actor, "loan.agreement", [person["id"]])
+    return data, loan
+
+
+async def agreement_pdf(actor: Actor, reference: str, settings: Settings) -> tuple[bytes, str]:
+    """The agreement's PDF and its SHA-256; the first print is recorded with the loan."""
+    async with unit_of_work():
+        data, loan = await _gather(actor, reference, settings)
+    try:
+        pdf = await render_agreement_async(data)
+    except TemplateVersionMismatch:
+        raise Conflict(N_("This agreement was printed with template {version}, which this "
+                          "version of the service no longer has: it cannot be reprinted "
+                          "identically."), version=data.template_version) from None
+    digest = sha256_of(pdf)
+    if loan["agreement_sha256"] is None:
+        async with unit_of_work():
+            await Loan.update({Loan.agreement_version: data.template_version,
+                               Loan.agreement_sha256: digest}).where(
+                (Loan.id == loan["id"]) & Loan.agreement_sha256.is_null())
+    elif loan["agreement_sha256"] != digest:
+        raise Conflict(N_("The reprint would differ from the agreement handed over "
+                          "(different data or fonts); it was not printed."))
+    return pdf, digest
+
