@@ -12,7 +12,7 @@ from msgspec import Meta, Struct
 
 from inventory.api.schemas import Strict, decode_json
 from inventory.domain.loans import is_overdue
-from inventory.services import idempotency
+from inventory.services import checkout, idempotency
 from inventory.services import loans as svc
 from inventory.services.common import today
 
@@ -112,10 +112,10 @@ def loan_read(row: dict[str, Any]) -> LoanRead:
         deposit_form=row["deposit_form"], lines=lines, vouchers=row.get("vouchers", {}))
 
 
-def _check_out_request(data: LoanCreate) -> svc.CheckOut:
-    return svc.CheckOut(
+def _check_out_request(data: LoanCreate) -> checkout.CheckOut:
+    return checkout.CheckOut(
         beneficiary=data.beneficiary_number,
-        lines=tuple(svc.LineRequest(line.tag, tuple(line.accessories), line.condition)
+        lines=tuple(checkout.LineRequest(line.tag, tuple(line.accessories), line.condition)
                     for line in data.lines),
         due_on=data.due_on, deposit_cents=data.deposit_cents, deposit_form=data.deposit_form,
         note=data.note)
@@ -134,7 +134,7 @@ class LoanController(Controller):
         actor = request.user
 
         async def use_case() -> tuple[bytes, bytes]:
-            loan = loan_read(await svc.check_out(actor, _check_out_request(data), prefix))
+            loan = loan_read(await checkout.check_out(actor, _check_out_request(data), prefix))
             kept = msgspec.structs.replace(loan, vouchers={})
             return msgspec.json.encode(loan), msgspec.json.encode(kept)
 

@@ -14,9 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from inventory.db.tables import (
-    Beneficiary, EligibilityDecision, LoanLine, Referral, RuleSetVersion,
-)
+from inventory.db import sql
+from inventory.db.tables import Beneficiary, EligibilityDecision, Referral, RuleSetVersion
 from inventory.domain.decisions import DecisionSummary
 from inventory.domain.eligibility import (
     Applicant, Evaluation, Facts, LoanHistory, ReferralFacts, Request, Situation, evaluate,
@@ -29,7 +28,7 @@ from inventory.domain.people import ProofType, ReferralStatus, check_requested_k
 from inventory.domain.rulesets import RuleSet, default_text, parse
 from inventory.i18n import gettext_for
 from inventory.services.beneficiaries import find_visible, log_access, scope_condition
-from inventory.services.common import Actor, from_json, today, unit_of_work, utcnow
+from inventory.services.common import Actor, engine, from_json, today, unit_of_work, utcnow
 
 COLUMNS = (
     EligibilityDecision.id, EligibilityDecision.beneficiary, EligibilityDecision.partner_org,
@@ -66,9 +65,12 @@ def _parsed(text: str) -> RuleSet:
 
 
 async def ruleset_in_force() -> RuleSetInForce:
-    """The latest saved rule set, or the shipped default."""
-    row = await RuleSetVersion.select(RuleSetVersion.text, RuleSetVersion.saved_at).order_by(
-        RuleSetVersion.id, ascending=False).first()
+    """The latest saved rule set, or the shipped default (call inside a unit of work)."""
+    if engine().current_transaction.get() is None:
+        async with unit_of_work():
+            return await ruleset_in_force()
+    row = await sql.fetchrow(engine(), "SELECT text, saved_at FROM rule_set_version "
+                                       "ORDER BY id DESC LIMIT 1")
     if row is None:
         text = _shipped()
         return RuleSetInForce(_parsed(text), text)
@@ -141,13 +143,15 @@ async def _referral_facts(beneficiary_id: int) -> ReferralFacts:
     return ReferralFacts(partner_active=bool(row["org_active"]), referred_on=row["referred_on"])
 
 
+_HISTORY = (
+    "SELECT l.beneficiary, l.family, l.kind, l.closed_at, l.outcome, l.loss_resolved_at, "
+    "l.price_cents, ln.started_on FROM loan_line l JOIN loan ln ON ln.id = l.loan "
+    "JOIN beneficiary b ON b.id = l.beneficiary WHERE b.household_ref = $1")
+
+
 async def loan_history(person: dict[str, Any], day: date) -> LoanHistory:
     """The person's and household's loans, as the eligibility rules read them."""
-    rows = await LoanLine.select(
-        LoanLine.beneficiary, LoanLine.family, LoanLine.kind, LoanLine.closed_at,
-        LoanLine.outcome, LoanLine.loss_resolved_at, LoanLine.price_cents,
-        LoanLine.loan.started_on.as_alias("started_on"),
-    ).where(LoanLine.beneficiary.household_ref == person["household_ref"])
+    rows = await sql.fetch(engine(), _HISTORY, person["household_ref"])
     own = [r for r in rows if r["beneficiary"] == person["id"]]
     person_active = Tally(Family(r["family"]) for r in own if r["closed_at"] is None)
     household_active = Tally(Family(r["family"]) for r in rows if r["closed_at"] is None)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inventory.db.tables import CardVoucher, Item, ItemEvent, Site
+from inventory.db.tables import CardVoucher, Item, ItemEvent, RepairTicket, Site
 from inventory.domain.access import Role
 from inventory.domain.errors import Conflict, InvalidInput, N_, NotFound
-from inventory.domain.lifecycle import INITIAL_STATE, KIND_FAMILY, Family, Kind, check_transition
+from inventory.domain.lifecycle import (
+    INITIAL_STATE, KIND_FAMILY, Family, Kind, State, check_transition,
+)
 from inventory.domain.tags import decode, encode
 from inventory.domain.waiting import check_transferable
 from inventory.services.common import Actor, next_counter, unit_of_work, utcnow
@@ -147,6 +149,10 @@ async def change_state(
     """Move an item through the lifecycle table, with its history entry, in one transaction."""
     async with unit_of_work():
         item = await get_item(tag)
+        if item["state"] == State.IN_REPAIR and await RepairTicket.exists().where(
+                (RepairTicket.item == item["id"]) & RepairTicket.closed_at.is_null()):
+            raise Conflict(N_("{tag} has an open repair ticket: close the ticket to take it "
+                              "out of repair."), tag=item["tag"])
         await apply_transition(actor, item, target, reason=reason, note=note, via=via)
     return await get_item(tag)
 

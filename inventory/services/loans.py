@@ -1,40 +1,22 @@
-"""Loans: check-out, return, loss, and the loan history the eligibility rules read.
-
-Never twice: a check-out locks the person's household and the items (PostgreSQL: SELECT …
-FOR UPDATE; SQLite: one writer at a time), checks every item's state, and the database
-refuses a second open line for one item whatever happens (partial unique index).
-"""
+"""Loans after the check-out (see services.checkout): reading, renewal, return, loss."""
 
 from __future__ import annotations
 
-from collections import Counter as Tally
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from inventory.db.engine import is_sqlite
-from inventory.db.tables import Beneficiary, CardVoucher, Item, Loan, LoanLine, WaitingEntry
+from inventory.db.tables import Beneficiary, Loan, LoanLine, WaitingEntry
 from inventory.domain import loans as rules_of
-from inventory.domain.decisions import require_valid_decision
-from inventory.domain.eligibility import (
-    Applicant, Facts, NotEligible, ReferralFacts, Request, Situation, check_loan,
-)
 from inventory.domain.errors import Conflict, InvalidInput, InvalidTag, N_, NotFound
 from inventory.domain.lifecycle import LOSS, RETURN, Family, Kind, State, allowed_moves
 from inventory.domain.loan_policy import LoanFacts
 from inventory.domain.tags import decode
 from inventory.domain.waiting import WaitingStatus
 from inventory.services import eligibility as elig_svc
-from inventory.services import waiting
 from inventory.services.beneficiaries import find_visible, log_access, scope_condition
-from inventory.services.common import (
-    Actor, engine, from_json, next_counter, today, unit_of_work, utcnow,
-)
+from inventory.services.common import Actor, from_json, today, unit_of_work, utcnow
 from inventory.services.items import apply_transition, get_item, record_event
 
-LENDABLE = {Family.DEVICE: (State.AVAILABLE, State.RESERVED),
-            Family.CARD: (State.IN_STOCK, State.RESERVED)}
 LINE_COLUMNS = (
     LoanLine.id, LoanLine.kind, LoanLine.family, LoanLine.due_on, LoanLine.accessories_out,
     LoanLine.condition_out, LoanLine.grade_out, LoanLine.closed_at, LoanLine.outcome,
@@ -43,139 +25,6 @@ LINE_COLUMNS = (
     LoanLine.item.brand.as_alias("brand"), LoanLine.item.model.as_alias("model"),
     LoanLine.item.serial.as_alias("serial"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class LineRequest:
-    tag: str
-    accessories: tuple[str, ...] = ()
-    condition: str = ""
-
-
-@dataclass(frozen=True)
-class CheckOut:
-    beneficiary: str
-    lines: tuple[LineRequest, ...]
-    due_on: date | None = None
-    deposit_cents: int | None = None
-    deposit_form: str | None = None
-    note: str = ""
-    vouchers: dict[str, str] = field(default_factory=dict)
-
-
-# --- check-out --------------------------------------------------------------------------
-
-async def _lock_household(person: dict[str, Any]) -> None:
-    """PostgreSQL: one check-out at a time per household, so limits hold under concurrency."""
-    if not is_sqlite(engine()):
-        await Beneficiary.raw(
-            "SELECT id FROM beneficiary WHERE household_ref = {} ORDER BY id FOR UPDATE",
-            person["household_ref"])
-
-
-async def _load_items(tags: list[str], prefix: str) -> list[dict[str, Any]]:
-    """The items, locked on PostgreSQL (in id order, so two check-outs never deadlock)."""
-    canonical = []
-    for tag in tags:
-        try:
-            canonical.append(str(decode(tag, prefix)))
-        except InvalidTag:
-            raise NotFound(N_("No item with tag “{tag}”."), tag=tag[:40]) from None
-    if not is_sqlite(engine()):
-        await Item.raw("SELECT id FROM item WHERE tag = ANY({}) ORDER BY id FOR UPDATE",
-                       canonical)
-    found = {}
-    for tag in canonical:
-        found[tag] = await get_item(tag)
-    return [found[t] for t in canonical]
-
-
-def _check_lendable(item: dict[str, Any]) -> None:
-    family = Family(item["family"])
-    if item["state"] not in LENDABLE[family]:
-        raise rules_of.NotLendable(item["tag"], item["state"])
-
-
-async def _check_rules(person: dict[str, Any], items: list[dict[str, Any]], day: date):
-    """A valid decision covering every kind, then the loan rules, all failures at once."""
-    kinds = Tally(Kind(i["kind"]) for i in items)
-    decisions = await elig_svc.decision_summaries(person["id"])
-    decision = require_valid_decision(decisions, kinds, day)
-    in_force = await elig_svc.ruleset_in_force()
-    card_cents = sum((i["price_cents"] or 0) for i in items if i["family"] == Family.CARD)
-    facts = Facts(
-        applicant=Applicant(birth_year=person["birth_year"], commune=person["commune"],
-                            situation=Situation(person["situation"])),
-        referral=ReferralFacts(partner_active=True, referred_on=None),
-        history=await elig_svc.loan_history(person, day),
-        request=Request(kinds=frozenset(kinds), quantities=kinds,
-                        card_amount_eur=Decimal(card_cents) / 100),
-        today=day,
-    )
-    evaluation = check_loan(facts, in_force.rules)
-    if not evaluation.eligible:
-        raise NotEligible(evaluation)
-    return decision, in_force.rules
-
-
-async def check_out(actor: Actor, request: CheckOut, prefix: str) -> dict[str, Any]:
-    """Lend items to one person in one loan; card vouchers are revealed in the answer only."""
-    rules_of.check_item_count([line.tag for line in request.lines])
-    deposit_cents, deposit_form = rules_of.check_deposit(request.deposit_cents,
-                                                         request.deposit_form)
-    day = today()
-    async with unit_of_work():
-        person = await find_visible(actor, request.beneficiary)
-        if person["merged_into"]:
-            raise InvalidInput(N_("This record was merged into {number}: use that one."),
-                               number=person["merged_into"])
-        await _lock_household(person)
-        items = await _load_items([line.tag for line in request.lines], prefix)
-        for item in items:
-            _check_lendable(item)
-        await waiting.check_reservations(person["id"], items)
-        decision, ruleset = await _check_rules(person, items, day)
-        loan = Loan(reference=rules_of.loan_reference(await next_counter("loan")),
-                    beneficiary=person["id"], site=actor.site_id or items[0]["site"],
-                    decision=decision.id, started_on=day, deposit_cents=deposit_cents,
-                    deposit_form=deposit_form, note=request.note.strip()[:1000],
-                    created_by=actor.user_id, created_at=utcnow())
-        await loan.save()
-        due_dates, vouchers = [], {}
-        for item, line in zip(items, request.lines):
-            family = Family(item["family"])
-            due = ruleset.loan_policy.due_date(
-                Kind(item["kind"]), day,
-                requested=request.due_on if family == Family.DEVICE else None)
-            if due is not None:
-                due_dates.append(due)
-            handed = rules_of.check_accessories(
-                item["tag"], from_json(item["accessories"], []), line.accessories)
-            await LoanLine.insert(LoanLine(
-                loan=loan.id, item=item["id"], beneficiary=person["id"], kind=item["kind"],
-                family=family, price_cents=item["price_cents"], due_on=due,
-                accessories_out=handed, condition_out=line.condition.strip()[:300],
-                grade_out=item["cosmetic_grade"]))
-            target, via = rules_of.handover_target(family)
-            await apply_transition(actor, item, target, via=via, reason=loan.reference)
-            if family == Family.CARD:
-                vouchers[item["tag"]] = await _reveal(actor, item, loan.reference)
-        if due_dates:
-            await Loan.update({Loan.due_on: min(due_dates)}).where(Loan.id == loan.id)
-        await waiting.serve_entries(actor, person["id"], items)
-        await log_access(actor, "loan.create", [person["id"]])
-        result = await _loan(loan.reference)
-    result["vouchers"] = vouchers
-    return result
-
-
-async def _reveal(actor: Actor, item: dict[str, Any], reference: str) -> str:
-    row = await CardVoucher.select(CardVoucher.code).where(CardVoucher.item == item["id"]).first()
-    if row is None:
-        return ""
-    await record_event(item["id"], actor, "voucher_revealed", site=item["site"],
-                       reason=f"remise {reference}")
-    return row["code"]
 
 
 # --- reading ----------------------------------------------------------------------------
