@@ -8,6 +8,7 @@ must give the same bytes (a reprint that would differ is refused rather than pri
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +35,7 @@ def _city(site: dict[str, Any]) -> str:
     return match.group(1).strip() if match else site["name"]
 
 
-def _deposit(loan: dict[str, Any]) -> doc.Deposit:
+def deposit_of(loan: dict[str, Any]) -> doc.Deposit:
     form = _DEPOSIT_FORMS.get(loan["deposit_form"] or "waived", doc.DepositForm.WAIVED)
     if form is doc.DepositForm.WAIVED or not loan["deposit_cents"]:
         return doc.Deposit(None, doc.DepositForm.WAIVED)
@@ -42,11 +43,9 @@ def _deposit(loan: dict[str, Any]) -> doc.Deposit:
 
 
 def _item(line: dict[str, Any]) -> doc.AgreementItem:
-    kind = _FRENCH(KIND_LABELS[line["kind"]])
     card = line["family"] == Family.CARD
     return doc.AgreementItem(
-        tag=line["tag"], kind_label=kind[:1].upper() + kind[1:],
-        brand_model=" ".join(p for p in (line["brand"], line["model"]) if p) or "—",
+        tag=line["tag"], kind_label=kind_label(line["kind"]), brand_model=brand_model(line),
         serial=(line["iccid"] if card else line["serial"]) or "—",
         grade=line["grade_out"] or "—",
         accessories=tuple(from_json(line["accessories_out"], [])),
@@ -55,8 +54,21 @@ def _item(line: dict[str, Any]) -> doc.AgreementItem:
     )
 
 
-async def _gather(actor: Actor, reference: str, settings: Settings) -> tuple[doc.AgreementData,
-                                                                              dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class LoanContext:
+    """What every document of a loan prints: the loan, its person, site and staff member."""
+
+    loan: dict[str, Any]
+    person: dict[str, Any]
+    site: dict[str, Any]
+    staff_name: str
+    association: doc.Association
+    doc_site: doc.Site
+    beneficiary: doc.Beneficiary
+
+
+async def loan_context(actor: Actor, reference: str, settings: Settings) -> LoanContext:
+    """The loan if its borrower is in the actor's scope (else not found), with its parties."""
     loan = await Loan.select().where(Loan.reference == reference).first()
     if loan is None:
         raise NotFound(N_("No loan with reference “{reference}”."), reference=reference[:20])
@@ -67,29 +79,58 @@ async def _gather(actor: Actor, reference: str, settings: Settings) -> tuple[doc
     except NotFound:
         raise NotFound(N_("No loan with reference “{reference}”."),
                        reference=reference[:20]) from None
-    if loan["due_on"] is None:
-        raise InvalidInput(N_("This loan only hands over connection cards: print the card "
-                              "handover slip instead of an agreement."))
     site = await Site.select().where(Site.id == loan["site"]).first()
     staff = await StaffUser.select(StaffUser.display_name).where(
         StaffUser.id == loan["created_by"]).first()
-    lines = await LoanLine.select(
-        LoanLine.kind, LoanLine.family, LoanLine.accessories_out, LoanLine.grade_out,
-        *(getattr(LoanLine.item, c).as_alias(c) for c in (
-            "tag", "brand", "model", "serial", "iccid", "operator", "phone_number")),
-    ).where(LoanLine.loan == loan["id"]).order_by(LoanLine.id)
-    data = doc.AgreementData(
-        reference=loan["reference"],
+    place = site["address"] or site["name"]
+    return LoanContext(
+        loan=loan, person=person, site=site,
+        staff_name=staff["display_name"] if staff else settings.association_name,
         association=doc.Association(
-            name=settings.association_name, address=site["address"] or site["name"],
-            gdpr_contact=f"{settings.association_name}, {site['address'] or site['name']}",
+            name=settings.association_name, address=place,
+            gdpr_contact=f"{settings.association_name}, {place}",
             data_retention="jusqu’à deux ans après le dernier contact"),
-        site=doc.Site(name=site["name"], address=site["address"] or "", city=_city(site)),
+        doc_site=doc.Site(name=site["name"], address=site["address"] or "", city=_city(site)),
         beneficiary=doc.Beneficiary(f"{person['first_name']} {person['last_name']}",
                                     person["number"]),
+    )
+
+
+async def loan_lines(loan_id: int) -> list[dict[str, Any]]:
+    """The loan's lines with what documents print of their items."""
+    return await LoanLine.select(
+        LoanLine.id, LoanLine.kind, LoanLine.family, LoanLine.accessories_out,
+        LoanLine.grade_out, LoanLine.closed_at, LoanLine.outcome, LoanLine.accessories_back,
+        LoanLine.missing_accessories, LoanLine.condition_back, LoanLine.due_on,
+        LoanLine.item.id.as_alias("item_id"),
+        *(getattr(LoanLine.item, c).as_alias(c) for c in (
+            "tag", "brand", "model", "serial", "iccid", "operator", "phone_number",
+            "data_allowance_mb", "validity_days", "expires_on")),
+    ).where(LoanLine.loan == loan_id).order_by(LoanLine.id)
+
+
+def kind_label(kind: str) -> str:
+    text = _FRENCH(KIND_LABELS[kind])
+    return text[:1].upper() + text[1:]
+
+
+def brand_model(line: dict[str, Any]) -> str:
+    return " ".join(p for p in (line["brand"], line["model"]) if p) or "—"
+
+
+async def _gather(actor: Actor, reference: str, settings: Settings) -> tuple[doc.AgreementData,
+                                                                              dict[str, Any]]:
+    ctx = await loan_context(actor, reference, settings)
+    loan, person, site = ctx.loan, ctx.person, ctx.site
+    if loan["due_on"] is None:
+        raise InvalidInput(N_("This loan only hands over connection cards: print the card "
+                              "handover slip instead of an agreement."))
+    lines = await loan_lines(loan["id"])
+    data = doc.AgreementData(
+        reference=loan["reference"], association=ctx.association, site=ctx.doc_site,
+        beneficiary=ctx.beneficiary,
         items=tuple(_item(line) for line in lines), loan_date=loan["started_on"],
-        due_date=loan["due_on"], deposit=_deposit(loan),
-        staff_name=staff["display_name"] if staff else settings.association_name,
+        due_date=loan["due_on"], deposit=deposit_of(loan), staff_name=ctx.staff_name,
         signature_city=_city(site),
         template_version=loan["agreement_version"] or doc.AGREEMENT_TEMPLATE_VERSION,
     )

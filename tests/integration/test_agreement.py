@@ -77,3 +77,41 @@ async def test_a_reprint_that_would_differ_is_refused(world):
     refused = await world.desk_aub.get(url)
     assert refused.status_code == 409
     assert "différ" in refused.json()["detail"]
+
+
+async def test_a_return_receipt_lists_what_came_back_and_what_is_missing(world):
+    number = await eligible(world)
+    tag = await available()
+    loan = (await lend(world.desk_aub, number, tag, accessories=["chargeur", "housse"])).json()
+    url = f"/api/v1/loans/{loan['reference']}/return-receipt.pdf"
+    assert (await world.desk_aub.get(url)).status_code == 409  # nothing given back yet
+    await world.desk_aub.post("/api/v1/returns", {"tag": tag, "accessories_back": ["chargeur"],
+                                                  "condition": "Bon état"})
+    response = await world.desk_aub.get(url)
+    assert response.status_code == 200, response.text
+    text = pdf_text(response.content)
+    for expected in (loan["reference"], tag, "Bon état", "housse"):
+        assert expected in text, expected
+    assert (await world.desk_aub.get(url)).content == response.content
+
+
+async def test_a_card_slip_prints_the_code_only_when_asked_and_logs_it(world):
+    from inventory.db.tables import ItemEvent
+
+    number = await eligible(world, kinds=("sim",))
+    card = await available("sim", operator="Orange", phone_number="0712345678",
+                           data_allowance_mb=20000, voucher_code="55556666777788")
+    loan = (await lend(world.desk_aub, number, card)).json()
+    url = f"/api/v1/loans/{loan['reference']}/cards/{card}/slip.pdf"
+    plain = await world.desk_aub.get(url)
+    assert plain.status_code == 200, plain.text
+    text = pdf_text(plain.content)
+    assert "Orange" in text and "07 12 34 56 78" in text and "20 Go" in text
+    assert "55556666777788" not in text
+    before = await ItemEvent.count().where(ItemEvent.action == "voucher_revealed")
+    coded = await world.desk_aub.get(url + "?with_code=true")
+    assert "55556666777788" in pdf_text(coded.content)
+    assert await ItemEvent.count().where(ItemEvent.action == "voucher_revealed") == before + 1
+    assert (await world.sw_a.get(url + "?with_code=true")).status_code == 409
+    assert (await world.desk_aub.get(
+        f"/api/v1/loans/{loan['reference']}/cards/ESN-99999-9/slip.pdf")).status_code == 404
