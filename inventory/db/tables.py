@@ -183,6 +183,8 @@ class Beneficiary(Table):
     created_at = Timestamptz()
     updated_at = Timestamptz()
     last_contact_on = Date()
+    # Set when identity, contact and notes were removed (retention or erasure on request).
+    anonymised_at = Timestamptz(null=True, default=None)
 
 
 class Referral(Table):
