@@ -20,7 +20,7 @@ import traceback
 
 from bench.common import load_average, print_table
 
-MODULES = ("scan", "loans", "labels", "documents")
+MODULES = ("scan", "loans", "labels", "documents", "roundtrip")
 
 
 def run_module(name: str, quick: bool) -> bool:
