@@ -15,7 +15,7 @@ import barcode
 import qrcode
 from qrcode.constants import ERROR_CORRECT_L, ERROR_CORRECT_M
 
-from labels.model import LabelError
+from labels.model import LabelError, N_
 
 # Level M (15 % recoverable) keeps a 50-character URL at version 4 (33×33 modules), big
 # enough modules on 21 mm labels, and survives a scratch or a smudge; Q would need version 5.
@@ -33,6 +33,13 @@ MAX_TAG = 40
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
 _DARK_RUN = re.compile(rb"\x01+")
 _BAR_RUN = re.compile(r"1+")
+# What check_text refuses, by field: "url" (the QR code) or "tag" (the Code 128).
+_CANNOT_ENCODE = {
+    "url": N_("The address “{value}” cannot be encoded: it needs 1 to {longest} printable "
+              "ASCII characters."),
+    "tag": N_("The asset tag “{value}” cannot be encoded: it needs 1 to {longest} printable "
+              "ASCII characters."),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +51,10 @@ class Symbol:
     rects: tuple[tuple[int, int, int, int], ...]
 
 
-def check_text(value: str, what: str, longest: int) -> str:
+def check_text(value: str, field: str, longest: int) -> str:
     """The value if it is printable ASCII of at most `longest` characters, else LabelError."""
     if not value or len(value) > longest or not _PRINTABLE_ASCII.fullmatch(value):
-        raise LabelError(
-            f"{what} « {value[:60]} » ne peut pas être codé : il faut 1 à {longest} "
-            "caractères ASCII imprimables."
-        )
+        raise LabelError(_CANNOT_ENCODE[field], value=value[:60], longest=longest)
     return value
 
 
@@ -64,7 +68,7 @@ def qr_symbol(url: str, level: str = "M") -> Symbol:
 
 def qr_matrix(url: str, level: str = "M") -> list[list[bool]]:
     """The QR modules of the URL, True for dark, without quiet zone; a new code every call."""
-    check_text(url, "L'adresse", MAX_URL)
+    check_text(url, "url", MAX_URL)
     code = qrcode.QRCode(version=None, error_correction=_QR_LEVEL_BITS[level], box_size=1,
                          border=0, mask_pattern=QR_MASK)
     code.add_data(url)
@@ -88,7 +92,7 @@ def merge_rows(rows: list[list[tuple[int, int]]]) -> tuple[tuple[int, int, int, 
 
 def code128_modules(tag: str) -> str:
     """The Code 128 of the tag (checksum and stop included) as a string of 1 (bar) and 0."""
-    check_text(tag, "Le numéro d'inventaire", MAX_TAG)
+    check_text(tag, "tag", MAX_TAG)
     return barcode.get("code128", tag).build()[0]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from labels import text
 from labels.codes import CODE128_QUIET, QR_ERROR_LEVELS, QR_QUIET, Symbol, qr_symbol
 from labels.layouts import Layout
-from labels.model import LabelData, LabelError, LayoutError
+from labels.model import LabelData, LabelError, LayoutError, N_
 
 MM = 72 / 25.4  # points per millimetre
 PAD = 1.5  # printers shift labels by up to ~1 mm: no ink this close to an edge
@@ -21,6 +21,7 @@ BAR_MAX_MODULE = 0.5
 BAR_REFERENCE_MODULES = 156 + 2 * CODE128_QUIET  # "ESN-00042-7" with its quiet zones
 QR_MIN_MODULE = 0.3  # mm; below this, tablet cameras hunt for focus
 TEXT_MIN_WIDTH = 20.0  # mm; a narrower text column only holds the tag
+_BARCODE_TOO_SMALL = N_("“{title}”: the barcode does not fit at a readable size.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ def plan(layout: Layout) -> Plan:
         text_box = Box(side, PAD, w - side - PAD, side - PAD)
         return Plan(Box(0, 0, side, side), text_box, Box(PAD, side, w - 2 * PAD, bar_h), True)
     if layout.barcode:
-        raise LayoutError(f"« {layout.title} » : le code-barres ne tient pas à une taille lisible.")
+        raise LayoutError(_BARCODE_TOO_SMALL, title=layout.title)
     text_box = Box(h, PAD, w - h - PAD, h - 2 * PAD)
     return Plan(Box(0, 0, h, h), text_box, None, text_box.w >= TEXT_MIN_WIDTH)
 
@@ -92,7 +93,7 @@ def _portrait(layout: Layout, bar_h: float, bar_fits: bool) -> Plan:
     w, h = layout.label_width, layout.label_height
     with_bar = layout.barcode is not False and bar_fits
     if layout.barcode and not with_bar:
-        raise LayoutError(f"« {layout.title} » : le code-barres ne tient pas à une taille lisible.")
+        raise LayoutError(_BARCODE_TOO_SMALL, title=layout.title)
     bottom = h - PAD - (bar_h if with_bar else 0)
     side = min(w, 0.62 * bottom)
     text_box = Box(PAD, side, w - 2 * PAD, bottom - side)
@@ -107,7 +108,8 @@ def qr_module_dots(side: float, modules: int, dpi: int) -> int:
         dots = math.floor(side / ((modules + 2 * quiet) * dot))
         if dots * dot >= QR_MIN_MODULE:
             return dots
-    raise LabelError(f"QR code illisible : modules de {dots * dot:.2f} mm sur cette étiquette.")
+    raise LabelError(N_("Unreadable QR code: {size} mm modules on this label."),
+                     size=f"{dots * dot:.2f}")
 
 
 def place_qr(url: str, box: Box, origin: tuple[float, float], dpi: int) -> Placed:
@@ -134,7 +136,8 @@ def place_bars(symbol: Symbol, box: Box, origin: tuple[float, float], dpi: int) 
     module = min(math.floor(box.w / (total * dot)), math.floor(BAR_MAX_MODULE / dot)) * dot
     if module < BAR_MIN_MODULE - 1e-9:
         raise LabelError(
-            f"Le code-barres est trop long pour l'étiquette ({total} modules sur {box.w:.1f} mm)."
+            N_("The barcode is too long for the label ({modules} modules on {width} mm)."),
+            modules=total, width=f"{box.w:.1f}",
         )
     x = _snap(origin[0] + box.x + (box.w - symbol.width * module) / 2, dot)
     y = _snap(origin[1] + box.y + 0.8, dot)
@@ -198,5 +201,5 @@ def _tag_lines(tag: str, box: Box, split: bool) -> list[tuple[str, float, bool, 
         if two > size * 1.2:
             return [(part, two, True, 0) for part in parts]
     if size < 5:
-        raise LabelError(f"Le numéro « {tag} » ne tient pas sur l'étiquette.")
+        raise LabelError(N_("The tag “{tag}” does not fit on the label."), tag=tag)
     return [(tag, size, True, 0)]

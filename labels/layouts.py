@@ -28,7 +28,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from labels.model import LayoutError
+from labels.model import LayoutError, N_
 
 # Rounding slack when checking that labels fit the page (stock data is given to 0.05 mm).
 _FIT_SLACK = 0.01
@@ -71,8 +71,8 @@ class Layout:
         """Top-left corner (x, y) in mm of the label at a 1-based position on the page."""
         if not 1 <= position <= self.per_page:
             raise LayoutError(
-                f"La position {position} n'existe pas sur « {self.title} » "
-                f"(positions 1 à {self.per_page})."
+                N_("Position {position} does not exist on “{title}” (positions 1 to {last})."),
+                position=position, title=self.title, last=self.per_page,
             )
         row, column = divmod(position - 1, self.columns)
         x = self.margin_left + column * (self.label_width + self.gap_x)
@@ -84,33 +84,44 @@ def _check(layout: Layout) -> None:
     """Raise LayoutError unless every label of the grid lies inside the page."""
     for name in ("name", "title"):
         if not isinstance(getattr(layout, name), str):
-            raise LayoutError(f"{name} doit être un texte (reçu {getattr(layout, name)!r}).")
+            raise LayoutError(N_("{field} must be text (got {value})."), field=name,
+                              value=repr(getattr(layout, name)))
     t = layout.title or layout.name
     for name in ("columns", "rows", "dpi"):
         value = getattr(layout, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise LayoutError(f"« {t} » : {name} doit être un entier positif (reçu {value!r}).")
+            raise LayoutError(N_("“{title}”: {field} must be a positive whole number (got "
+                                 "{value})."), title=t, field=name, value=repr(value))
     for name in ("page_width", "page_height", "label_width", "label_height"):
         value = getattr(layout, name)
         if not _is_number(value) or value <= 0:
-            raise LayoutError(f"« {t} » : {name} doit être un nombre positif (reçu {value!r}).")
+            raise LayoutError(N_("“{title}”: {field} must be a positive number (got {value})."),
+                              title=t, field=name, value=repr(value))
     for name in ("margin_top", "margin_left", "gap_x", "gap_y"):
         value = getattr(layout, name)
         if not _is_number(value) or value < 0:
-            raise LayoutError(f"« {t} » : {name} doit être un nombre ≥ 0 (reçu {value!r}).")
+            raise LayoutError(N_("“{title}”: {field} must be a number ≥ 0 (got {value})."),
+                              title=t, field=name, value=repr(value))
+    _check_fit(layout, t)
+
+
+def _check_fit(layout: Layout, t: str) -> None:
+    """Raise LayoutError if the grid runs off the page, saying by how much."""
     right = layout.margin_left + layout.columns * layout.label_width
     right += (layout.columns - 1) * layout.gap_x
     bottom = layout.margin_top + layout.rows * layout.label_height
     bottom += (layout.rows - 1) * layout.gap_y
     if right > layout.page_width + _FIT_SLACK:
         raise LayoutError(
-            f"« {t} » : les {layout.columns} colonnes dépassent la page en largeur "
-            f"({right:.2f} mm pour une page de {layout.page_width:g} mm)."
+            N_("“{title}”: the {count} columns run off the page in width ({size} mm for a "
+               "page of {page} mm)."),
+            title=t, count=layout.columns, size=f"{right:.2f}", page=f"{layout.page_width:g}",
         )
     if bottom > layout.page_height + _FIT_SLACK:
         raise LayoutError(
-            f"« {t} » : les {layout.rows} rangées dépassent la page en hauteur "
-            f"({bottom:.2f} mm pour une page de {layout.page_height:g} mm)."
+            N_("“{title}”: the {count} rows run off the page in height ({size} mm for a "
+               "page of {page} mm)."),
+            title=t, count=layout.rows, size=f"{bottom:.2f}", page=f"{layout.page_height:g}",
         )
 
 
@@ -154,9 +165,8 @@ def get_layout(layout: str | Layout) -> Layout:
         return LAYOUTS[layout]
     except KeyError:
         known = ", ".join(LAYOUTS)
-        raise LayoutError(
-            f"Format d'étiquettes inconnu : « {layout} » (connus : {known})."
-        ) from None
+        raise LayoutError(N_("Unknown label layout: “{layout}” (known: {known})."),
+                          layout=layout, known=known) from None
 
 
 def load_layout(source: str | Path) -> Layout:
@@ -165,7 +175,8 @@ def load_layout(source: str | Path) -> Layout:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise LayoutError(f"Fichier de format d'étiquettes illisible : {exc}.") from None
+        raise LayoutError(N_("Unreadable label layout file: {reason}."),
+                          reason=str(exc)) from None
     return layout_from_dict(data)
 
 
@@ -175,7 +186,8 @@ def layout_from_dict(data: dict) -> Layout:
     page = data.pop("page", None)
     if page is not None:
         if str(page).upper() not in PAGE_SIZES:
-            raise LayoutError(f"Format de page inconnu : « {page} » (connus : A4, A5, LETTER).")
+            raise LayoutError(N_("Unknown page size: “{page}” (known: A4, A5, LETTER)."),
+                              page=page)
         data.setdefault("page_width", PAGE_SIZES[str(page).upper()][0])
         data.setdefault("page_height", PAGE_SIZES[str(page).upper()][1])
     data.setdefault("name", "personnalisé")
@@ -183,14 +195,16 @@ def layout_from_dict(data: dict) -> Layout:
     known = {f.name for f in fields(Layout)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise LayoutError(f"Clé(s) inconnue(s) dans le format d'étiquettes : {', '.join(unknown)}.")
+        raise LayoutError(N_("Unknown key(s) in the label layout: {keys}."),
+                          keys=", ".join(unknown))
     missing = sorted(known - set(data) - _OPTIONAL)
     if missing:
-        names = ", ".join(missing)
-        raise LayoutError(f"Clé(s) manquante(s) dans le format d'étiquettes : {names}.")
+        raise LayoutError(N_("Missing key(s) in the label layout: {keys}."),
+                          keys=", ".join(missing))
     barcode = data.get("barcode")
     if barcode is not None and not isinstance(barcode, bool):
-        raise LayoutError(f"barcode doit valoir true ou false (reçu {barcode!r}).")
+        raise LayoutError(N_("barcode must be true or false (got {value})."),
+                          value=repr(barcode))
     return Layout(**data)
 
 

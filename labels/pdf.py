@@ -15,7 +15,7 @@ from labels import compose
 from labels.codes import code128_symbol
 from labels.compose import MM, Placed
 from labels.layouts import Layout
-from labels.model import LabelData, LayoutError
+from labels.model import LabelData, LayoutError, N_
 from labels.text import pdf_string
 
 Progress = Callable[[int, int], None]
@@ -30,7 +30,7 @@ def render_pdf(
     """A PDF of the labels on the layout's pages, the first one placed at position start_at."""
     layout.origin(start_at)  # validates the position
     if layout.is_roll and start_at != 1:
-        raise LayoutError("Sur un rouleau, l'impression commence toujours à la position 1.")
+        raise LayoutError(N_("On a roll, printing always starts at position 1."))
     plan = compose.plan(layout)
     document = pydyf.PDF()
     document.info["Producer"] = pydyf.String("inventaire labels")

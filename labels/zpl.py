@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from labels import compose
 from labels.codes import CODE128_QUIET, MAX_TAG, MAX_URL, QR_ERROR_LEVELS, check_text
 from labels.layouts import Layout
-from labels.model import LabelData, LabelError
+from labels.model import LabelData, LabelError, N_
 
 # Bytes capacity of QR versions 1..15 in byte mode, per level (ISO/IEC 18004 table 7).
 _QR_BYTES = {
@@ -21,12 +21,16 @@ _QR_BYTES = {
 }
 _ZPL_SPECIAL = frozenset(b"^~_")
 _REFUSED_IN_CODES = frozenset("^~>")
+_REFUSED_IN_ZPL = {
+    "url": N_("The address “{value}” contains a character refused in ZPL (^, ~ or >)."),
+    "tag": N_("The asset tag “{value}” contains a character refused in ZPL (^, ~ or >)."),
+}
 
 
 def render_zpl(labels: Sequence[LabelData], layout: Layout) -> str:
     """One ^XA…^XZ block per label, sized for the layout's label at 203 dpi."""
     if not layout.is_roll:
-        raise LabelError("Le ZPL s'imprime sur rouleau : choisissez un format « rouleau ».")
+        raise LabelError(N_("ZPL prints on rolls only: choose a “roll” layout."))
     plan = compose.plan(layout)
     dots = 203 / 25.4
     header = (
@@ -38,8 +42,8 @@ def render_zpl(labels: Sequence[LabelData], layout: Layout) -> str:
 
 def _label(label: LabelData, plan: compose.Plan, header: str, dots: float) -> str:
     """The ZPL of one label."""
-    url = _code_text(label.url, "L'adresse", MAX_URL)
-    tag = _code_text(label.tag, "Le numéro d'inventaire", MAX_TAG)
+    url = _code_text(label.url, "url", MAX_URL)
+    tag = _code_text(label.tag, "tag", MAX_TAG)
     parts = [header, _qr(url, plan.qr, dots)]
     if plan.bar is not None:
         parts.append(_barcode(tag, plan.bar, dots))
@@ -72,7 +76,7 @@ def _barcode(tag: str, box: compose.Box, dots: float) -> str:
     modules = 11 * len(tag) + 35 + 2 * CODE128_QUIET
     module = min(4, int(box.w * dots) // modules)
     if module < 2:
-        raise LabelError(f"Le code-barres de « {tag} » est trop long pour l'étiquette.")
+        raise LabelError(N_("The barcode of “{tag}” is too long for the label."), tag=tag)
     x = round(box.x * dots + (box.w * dots - (modules - 2 * CODE128_QUIET) * module) / 2)
     height = round((box.h - 0.8) * dots)
     return f"^FO{x},{round((box.y + 0.8) * dots)}^BY{module}^BCN,{height},N,N,N^FD{tag}^FS"
@@ -83,14 +87,15 @@ def _qr_version(length: int, level: str) -> int:
     for version, capacity in enumerate(_QR_BYTES[level], start=1):
         if length <= capacity:
             return version
-    raise LabelError(f"L'adresse est trop longue pour le QR code ({length} caractères).")
+    raise LabelError(N_("The address is too long for the QR code ({length} characters)."),
+                     length=length)
 
 
-def _code_text(value: str, what: str, longest: int) -> str:
-    """Text for a barcode field: printable ASCII without ZPL command or escape characters."""
-    check_text(value, what, longest)
+def _code_text(value: str, field: str, longest: int) -> str:
+    """Text for a barcode field ("url" or "tag"): printable ASCII without ZPL commands."""
+    check_text(value, field, longest)
     if _REFUSED_IN_CODES & set(value):
-        raise LabelError(f"{what} « {value} » contient un caractère refusé en ZPL (^, ~ ou >).")
+        raise LabelError(_REFUSED_IN_ZPL[field], value=value)
     return value
 
 

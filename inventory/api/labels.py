@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from inventory.api.items import resolve_or_404
 from inventory.config import Settings
-from inventory.domain.errors import InvalidInput, N_, NotFound
+from inventory.domain.errors import Gettext, InvalidInput, N_, NotFound
 from inventory.domain.loan_policy import KIND_LABELS
 from inventory.domain.scan import item_url, resolve_code
 from inventory.i18n import gettext_for
@@ -24,13 +24,27 @@ from labels import LabelData, LabelError, get_layout, render_pdf_async, render_s
 MAX_LABELS = 5000
 
 
+class LabelsRefused(InvalidInput):
+    """A renderer's LabelError as a 422, its reason translated with the rest of the message."""
+
+    message = N_("These labels cannot be printed: {reason}")
+
+    def __init__(self, error: LabelError) -> None:
+        self.error = error
+        super().__init__(reason=str(error))
+
+    def render(self, gettext: Gettext) -> str:
+        """The message and the renderer's reason, both in the user's language."""
+        return gettext(self.message).format(reason=self.error.render(gettext))
+
+
 @contextmanager
 def label_errors_as_invalid_input() -> Iterator[None]:
-    """Turn a renderer's French LabelError (bad layout, start position…) into a 422."""
+    """Turn a renderer's LabelError (bad layout, start position…) into a 422."""
     try:
         yield
     except LabelError as exc:
-        raise InvalidInput(N_("These labels cannot be printed: {reason}"), reason=str(exc)) from None
+        raise LabelsRefused(exc) from None
 
 
 def too_many(count: int) -> InvalidInput:

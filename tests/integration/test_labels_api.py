@@ -5,7 +5,7 @@ from __future__ import annotations
 from inventory.api import labels as labels_api
 from inventory.domain.tags import encode
 from labels import LAYOUTS
-from tests.factories import make_item, staff_client
+from tests.factories import make_item, make_site, make_user, sign_in, staff_client
 from tests.unit.labels_scan import page_text, rasterise_svg, read_labels, read_pixmap
 
 SHEET = "/api/v1/labels/sheet.pdf"
@@ -63,6 +63,34 @@ async def test_an_unknown_layout_or_position_is_a_422_in_french(client):
     position = await client.get(SHEET, params={"tags": tag, "start_at": 22})
     assert position.status_code == 422
     assert "La position 22 n'existe pas" in position.json()["detail"]
+
+
+async def test_a_user_who_chose_english_reads_why_labels_are_refused_in_english(client):
+    await make_site()
+    await make_user("front_desk", site_code="AUB", locale="en")
+    await sign_in(client, "front_desk")
+    tag = (await make_item())["tag"]
+    english = {"accept-language": "en"}
+    layout = await client.get(SHEET, params={"tags": tag, "layout": "a4-9x9"}, headers=english)
+    assert layout.status_code == 422
+    assert layout.json()["detail"] == (
+        "These labels cannot be printed: Unknown label layout: “a4-9x9” (known: a4-3x7, "
+        "a4-2x7, a4-5x13, roll-62x29, roll-57x32, roll-50x25).")
+    zpl = await client.get("/api/v1/labels/zpl", params={"tags": tag, "layout": "a4-3x7"},
+                           headers=english)
+    assert zpl.status_code == 422
+    assert zpl.json()["detail"] == (
+        "These labels cannot be printed: ZPL prints on rolls only: choose a “roll” layout.")
+
+
+async def test_zpl_for_a_sheet_layout_is_a_422_in_french(client):
+    await staff_client(client, "front_desk")
+    tag = (await make_item())["tag"]
+    response = await client.get("/api/v1/labels/zpl", params={"tags": tag, "layout": "a4-3x7"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "Impossible d’imprimer ces étiquettes : Le ZPL s'imprime sur rouleau : choisissez un "
+        "format « rouleau ».")
 
 
 async def test_a_selection_matching_nothing_is_a_404_in_french(client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from inventory.i18n import gettext_for
 from labels import (
     LAYOUTS,
     LabelData,
@@ -16,6 +17,7 @@ from labels import (
 )
 from labels.compose import PAD, plan
 
+FR, EN = gettext_for("fr"), gettext_for("en")
 CUSTOM = """
 name = "herma-4360"
 title = "Herma 4360, 3 × 8"
@@ -65,8 +67,9 @@ def test_positions_run_left_to_right_then_top_to_bottom():
 
 @pytest.mark.parametrize("position", [0, 22, -1])
 def test_a_start_position_off_the_sheet_is_refused_in_french(position):
-    with pytest.raises(LayoutError, match="positions 1 à 21"):
+    with pytest.raises(LayoutError) as error:
         render_pdf([], "a4-3x7", start_at=position)
+    assert "positions 1 à 21" in error.value.render(FR)
 
 
 def test_a_roll_always_starts_at_the_first_position():
@@ -137,29 +140,60 @@ def test_a_bad_custom_layout_is_refused_with_a_clear_french_message(change, mess
     lines = [line for line in CUSTOM.splitlines() if not line.startswith(key + " ")]
     with pytest.raises(LayoutError) as error:
         load_layout("\n".join([*lines, change]))
-    assert message in str(error.value)
+    assert message in error.value.render(FR)
 
 
 def test_a_missing_key_is_named():
     text = "\n".join(line for line in CUSTOM.splitlines() if not line.startswith("rows"))
-    with pytest.raises(LayoutError, match="manquante.*rows"):
+    with pytest.raises(LayoutError) as error:
         load_layout(text)
+    assert error.value.render(FR) == "Clé(s) manquante(s) dans le format d'étiquettes : rows."
 
 
 def test_a_custom_layout_that_forces_an_unreadable_barcode_is_refused():
     narrow = load_layout(CUSTOM.replace("label_width = 70", "label_width = 30") + "barcode = true")
-    with pytest.raises(LayoutError, match="code-barres ne tient pas"):
+    with pytest.raises(LayoutError) as error:
         render_pdf([LabelData("ESN-00042-7", "http://x/i/ESN-00042-7")], narrow)
+    assert "code-barres ne tient pas" in error.value.render(FR)
 
 
 def test_a_label_too_small_for_a_readable_qr_code_is_refused():
     tiny = load_layout(CUSTOM.replace("label_width = 70", "label_width = 20")
                        .replace("label_height = 36", "label_height = 10"))
-    with pytest.raises(LabelError, match="QR code illisible"):
+    with pytest.raises(LabelError) as error:
         render_pdf([LabelData("ESN-00042-7", "https://inventaire.esn-aubiers.fr/i/ESN-00042-7")],
                    tiny)
+    assert error.value.render(FR).startswith("QR code illisible : modules de 0.")
 
 
 def test_an_unknown_layout_name_lists_the_known_ones():
     with pytest.raises(LayoutError, match="a4-3x7"):
         render_pdf([], "a4-4x10")
+
+
+def test_a_layout_error_is_english_in_str_and_french_or_english_when_rendered():
+    with pytest.raises(LayoutError) as error:
+        load_layout(CUSTOM.replace("columns = 3", "columns = 4"))
+    french = ("« Herma 4360, 3 × 8 » : les 4 colonnes dépassent la page en largeur "
+              "(280.00 mm pour une page de 210 mm).")
+    english = ("“Herma 4360, 3 × 8”: the 4 columns run off the page in width (280.00 mm for "
+               "a page of 210 mm).")
+    assert error.value.render(FR) == french
+    assert error.value.render(EN) == str(error.value) == english
+    assert error.value.params["size"] == "280.00"
+
+
+def test_every_label_error_is_raised_with_a_catalogue_message_id_not_a_built_string():
+    import ast
+    from pathlib import Path
+
+    import labels
+
+    built = []
+    for path in Path(labels.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("LabelError", "LayoutError") and node.args
+                    and isinstance(node.args[0], ast.JoinedStr | ast.Constant | ast.BinOp)):
+                built.append(f"{path.name}:{node.lineno}")
+    assert built == [], "pass N_(\"English text\") and params: " + ", ".join(built)

@@ -9,6 +9,7 @@ import anyio
 import pymupdf
 import pytest
 
+from inventory.i18n import gettext_for
 from labels import (
     LAYOUTS,
     LabelData,
@@ -21,6 +22,7 @@ from labels import (
 from labels.text import shorten, width, winansi
 from tests.unit.labels_scan import page_text
 
+FR = gettext_for("fr")
 HOSTILE = ["<img src=file:///etc/passwd>", "{{7*7}}", "${7*7}", ") Tj /F1 99 Tf (", "\\) ET"]
 
 
@@ -112,10 +114,14 @@ def test_item_text_cannot_inject_zpl_commands(model):
 
 
 def test_zpl_refuses_command_characters_in_the_tag_or_url():
-    with pytest.raises(LabelError, match="refusé en ZPL"):
+    with pytest.raises(LabelError) as tag:
         render_zpl([LabelData("ESN^XZ", "http://x/i/1")], "roll-62x29")
-    with pytest.raises(LabelError, match="refusé en ZPL"):
+    assert tag.value.render(FR) == (
+        "Le numéro d'inventaire « ESN^XZ » contient un caractère refusé en ZPL (^, ~ ou >).")
+    with pytest.raises(LabelError) as url:
         render_zpl([LabelData("ESN-00042-7", "http://x/~i")], "roll-62x29")
+    assert url.value.render(FR) == (
+        "L'adresse « http://x/~i » contient un caractère refusé en ZPL (^, ~ ou >).")
 
 
 def test_zpl_accents_are_sent_as_utf8_hex():
@@ -124,14 +130,16 @@ def test_zpl_accents_are_sent_as_utf8_hex():
 
 
 def test_zpl_is_only_for_rolls():
-    with pytest.raises(LabelError, match="rouleau"):
+    with pytest.raises(LabelError) as error:
         render_zpl([hostile_label("x")], "a4-3x7")
+    assert "choisissez un format « rouleau »" in error.value.render(FR)
 
 
 @pytest.mark.parametrize("tag", ["", "ESN-00042-7\n", "ESN-0004é-7", "E" * 41])
 def test_a_tag_that_cannot_be_encoded_is_refused(tag):
-    with pytest.raises(LabelError, match="ne peut pas être codé"):
+    with pytest.raises(LabelError) as error:
         render_pdf([LabelData(tag, "http://127.0.0.1:8000/i/x")], "a4-3x7")
+    assert "ne peut pas être codé" in error.value.render(FR)
 
 
 def test_progress_is_reported_after_each_page():
