@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # start would otherwise recompile the whole dependency tree (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run test bench clean messages
+.PHONY: install browser run test bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The browser tests (tests/e2e) drive Debian's Chromium through Playwright; no browser is ever
+# downloaded. Best effort: installed with apt-get when missing, if apt-get exists and we are
+# root; otherwise those tests skip with the reason (they fail under INVENTORY_REQUIRE_BROWSER=1).
+browser:
+	@command -v chromium >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 \
+	  || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq chromium) \
+	  || echo "chromium could not be installed: the browser tests will skip" >&2
 
 run: install
 	$(BIN)/inventory migrate

@@ -5,7 +5,8 @@ printed as a Markdown table, one with only ``main()`` prints its own. A module t
 reported and the others still run; the exit status is then 1.
 
 Options: ``--quick`` (passed to the modules whose ``run`` takes it: shorter cases) and the
-names of the modules to run (``scan``, ``loans``, ``labels``, ``documents``; all by default).
+names of the modules to run (``scan``, ``loans``, ``labels``, ``documents``, ``roundtrip``,
+``browser``, ``backup``; all by default).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import traceback
 
 from bench.common import load_average, print_table
 
-MODULES = ("scan", "loans", "labels", "documents", "roundtrip")
+MODULES = ("scan", "loans", "labels", "documents", "roundtrip", "browser", "backup")
 
 
 def run_module(name: str, quick: bool) -> bool:

@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, demo data, users, CSV import and export, reminders."""
+"""Command line: serve, migrate, demo data, users, CSV import and export, reminders, backups."""
 
 from __future__ import annotations
 
@@ -69,6 +69,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print("Données de démonstration chargées. Comptes (identifiant / mot de passe) :")
     for username, password, role in created:
         print(f"  {username:<14} {password:<22} {role}")
+
+
+def cmd_seed_paths(args: argparse.Namespace) -> None:
+    from inventory.services.learning import seed_paths
+
+    settings = _settings()
+    added = asyncio.run(_with_engine(settings, seed_paths))
+    print(f"{added} parcours type(s) ajouté(s).")
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
@@ -219,6 +227,47 @@ def cmd_reminder_letters(args: argparse.Namespace) -> None:
         print(f"{len(rows)} courrier(s) à imprimer.", file=sys.stderr)
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from inventory.backup import BackupError, backup
+
+    settings = _settings()
+    try:
+        path, seconds = backup(settings, Path(args.output) if args.output else None)
+    except BackupError as exc:
+        sys.exit(f"erreur : {exc}")
+    size = path.stat().st_size / 1_000_000
+    print(f"Sauvegarde écrite : {path} ({size:.1f} Mo, {seconds:.1f} s).")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from inventory.backup import BackupError, restore
+
+    settings = _settings()
+    try:
+        counts, seconds = restore(settings, Path(args.file), force=args.force)
+    except BackupError as exc:
+        sys.exit(f"erreur : {exc}")
+    print(f"Base restaurée depuis {args.file} en {seconds:.1f} s. Contenu :")
+    for label, count in counts:
+        print(f"  {count:>9} {label}")
+    print("Si la sauvegarde vient d'une version antérieure, lancez ensuite « inventory "
+          "migrate ».")
+
+
+def cmd_anonymise(args: argparse.Namespace) -> None:
+    from inventory.services.privacy import anonymise_inactive
+
+    settings = _settings()
+    if args.months < 1:
+        sys.exit("erreur : la durée de conservation est d'au moins un mois.")
+    report = asyncio.run(_with_engine(settings, lambda: anonymise_inactive(
+        args.months, dry_run=args.dry_run)))
+    verb = "seraient anonymisée(s)" if args.dry_run else "anonymisée(s)"
+    print(f"Sans contact depuis le {report.cutoff.strftime('%d/%m/%Y')} : "
+          f"{report.anonymised} personne(s) {verb} ; {report.kept_active} gardée(s) "
+          "(prêt ou attente en cours, ou activité récente).")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="inventory", description="Inventaire de prêts")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -232,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="charger des données de démonstration")
     demo.add_argument("--if-empty", action="store_true", help="seulement si la base est vide")
     demo.set_defaults(func=cmd_demo)
+    sub.add_parser("seed-paths", help="ajouter les parcours types (Initiation, Emploi…) "
+                   "qui manquent").set_defaults(func=cmd_seed_paths)
     user = sub.add_parser("create-user", help="créer un compte")
     user.add_argument("username")
     user.add_argument("--role", required=True,
@@ -271,6 +322,22 @@ def build_parser() -> argparse.ArgumentParser:
     letters.add_argument("--mark-printed", action="store_true",
                          help="marquer ces courriers comme imprimés (envoyés)")
     letters.set_defaults(func=cmd_reminder_letters)
+    anon = sub.add_parser("anonymise", help="anonymiser les personnes sans contact depuis la "
+                          "durée de conservation (tâche quotidienne, sans risque si relancée)")
+    anon.add_argument("--months", type=int, default=24, help="durée de conservation (24 mois)")
+    anon.add_argument("--dry-run", action="store_true",
+                      help="compter seulement, sans rien modifier")
+    anon.set_defaults(func=cmd_anonymise)
+    save = sub.add_parser("backup", help="sauvegarder la base (possible pendant le service)")
+    save.add_argument("--output", "-o", help="fichier à écrire (par défaut : var/backups/"
+                      "inventory-AAAAMMJJ-HHMMSS.sqlite3 ou .pgdump)")
+    save.set_defaults(func=cmd_backup)
+    back = sub.add_parser("restore", help="remplacer la base par une sauvegarde (service "
+                          "arrêté)")
+    back.add_argument("file", help="fichier écrit par « inventory backup »")
+    back.add_argument("--force", action="store_true",
+                      help="remplacer une base qui contient déjà des données")
+    back.set_defaults(func=cmd_restore)
     return parser
 
 

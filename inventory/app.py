@@ -20,18 +20,28 @@ from inventory.api.errors import EXCEPTION_HANDLERS
 from inventory.api.items import ItemController, ScanController
 from inventory.api.documents import LoanDocumentController
 from inventory.api.labels import LabelController
+from inventory.api.learning import (
+    EnrollmentController, LearnerController, LearningPathController, PathEndedLoanController,
+    SessionController,
+)
 from inventory.api.loans import LoanController, ReturnController
 from inventory.api.people import (
     BeneficiaryController, DecisionController, PartnerOrgController, ReferralController,
     RuleSetController,
 )
+from inventory.api.privacy import PrivacyController
 from inventory.api.waiting import WaitingController
 from inventory.api.workshop import RepairController, WipeController
 from inventory.config import PROJECT_ROOT, Settings
 from inventory.db.engine import close_engine, engine_from_url, is_sqlite
 from inventory.db.piccolo_app import APP_CONFIG
 from inventory.db.reader import Reader
+from inventory.web.desk import DeskController
+from inventory.web.backoffice import BackOfficeController
+from inventory.web.headers import no_store
 from inventory.web.pages import WebController
+from inventory.web.portal import PortalController
+from inventory.web.workshop import WorkshopController
 from inventory.web.security import (
     PUBLIC, SCHEMA_PATH, SessionAuthMiddleware, check_csrf, permission_guard,
 )
@@ -88,15 +98,17 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
     return Litestar(
         route_handlers=[
             health, AuthController, ItemController, ScanController, SiteController,
-            UserController, WebController, LabelController, PartnerOrgController,
-            BeneficiaryController, ReferralController, DecisionController, RuleSetController,
+            UserController, WebController, DeskController, LabelController, PartnerOrgController,
+            BeneficiaryController, PrivacyController, ReferralController, DecisionController, RuleSetController,
             LoanController, ReturnController, LoanDocumentController, WaitingController, WipeController,
-            RepairController,
+            RepairController, PortalController, WorkshopController, BackOfficeController,
             CardController,
+            LearningPathController, LearnerController, EnrollmentController, SessionController,
+            PathEndedLoanController,
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        opt={PUBLIC: True}, include_in_schema=False),
         ],
-        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key=PUBLIC,
+        middleware=[no_store, DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key=PUBLIC,
                                      exclude=[f"^{SCHEMA_PATH}"])],
         guards=[permission_guard],
         before_request=check_csrf,

@@ -1,5 +1,6 @@
 """Realistic French demo data: two sites, ~200 devices across states, ~100 cards, one user
-per role (passwords printed once), 40 referred people with referrals and decisions."""
+per role (passwords printed once), 40 referred people with referrals and decisions, the
+typical learning paths with a dozen people enrolled."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import secrets
 from datetime import date, timedelta
 
 from inventory.config import Settings
-from inventory.db.tables import PartnerOrg, Site
-from inventory.services import auth, beneficiaries, eligibility, items, referrals
-from inventory.services.common import SYSTEM, unit_of_work
+from inventory.db.tables import Beneficiary, PartnerOrg, Site
+from inventory.services import (
+    auth, beneficiaries, eligibility, items, learning, learning_sessions, referrals,
+)
+from inventory.services.common import SYSTEM, today, unit_of_work
 
 SITES = (
     ("AUB", "Espace de solidarité numérique des Aubiers", "Place de Port-de-Lune, 33300 Bordeaux"),
@@ -110,6 +113,24 @@ async def _people(rng: random.Random, org_ids: list[int]) -> None:
             proofs=(eligibility.Proof("attestation_caf", date(2026, 9, 1) + timedelta(days=n)),)))
 
 
+async def _learning(rng: random.Random) -> None:
+    """The typical paths, a dozen people enrolled, and a first workshop with its attendance."""
+    await learning.seed_paths()
+    paths = {p["name"]: p for p in await learning.list_paths()}
+    people = [r["number"] for r in await Beneficiary.select(Beneficiary.number).order_by(
+        Beneficiary.id).limit(12)]
+    start = today() - timedelta(days=7)
+    for n, number in enumerate(people):
+        name = ("Initiation", "Emploi", "Démarches en ligne", "Garder le lien")[n % 4]
+        await learning.enroll(SYSTEM, number, paths[name]["id"], started_on=start)
+    first = paths["Initiation"]["modules"][0]
+    session = await learning_sessions.create_workshop(SYSTEM, learning_sessions.SessionInput(
+        held_on=start, topics=(first["topic"],), duration_minutes=120, site_code=SITES[0][0],
+        module_id=first["id"]))
+    await learning_sessions.record_attendance(
+        SYSTEM, session["id"], [(number, rng.random() < 0.85) for number in people[::4]])
+
+
 async def load_demo(settings: Settings, if_empty: bool) -> list[tuple[str, str, str]] | None:
     """Load the demo data; returns the accounts created, or None if data was already there."""
     async with unit_of_work():  # one transaction: all the demo or none of it, and fast
@@ -141,4 +162,5 @@ async def _load(settings: Settings) -> list[tuple[str, str, str]]:
     await _devices(rng, settings)
     await _cards(rng, settings)
     await _people(rng, [org.id, other.id])
+    await _learning(rng)
     return accounts

@@ -35,6 +35,7 @@ class LoanCreate(Strict, kw_only=True):
     deposit_cents: int | None = None
     deposit_form: Annotated[str, Meta(max_length=20)] | None = None
     note: Annotated[str, Meta(max_length=1000)] = ""
+    enrollment_id: int | None = None  # the learning-path enrollment the loan serves
 
 
 class LineRead(Struct, kw_only=True):
@@ -67,6 +68,7 @@ class LoanRead(Struct, kw_only=True):
     deposit_form: str | None
     lines: list[LineRead]
     vouchers: dict[str, str] = {}  # card codes, in the check-out answer only
+    enrollment_id: int | None = None  # the learning-path enrollment the loan serves
 
 
 class LoanSummary(Struct, kw_only=True):
@@ -109,7 +111,8 @@ def loan_read(row: dict[str, Any]) -> LoanRead:
         site_code=row["site_code"], started_on=row["started_on"], due_on=row["due_on"],
         status=row["status"], overdue=row["status"] == "open" and is_overdue(row["due_on"], today()),
         renewals_done=row["renewals_done"], deposit_cents=row["deposit_cents"],
-        deposit_form=row["deposit_form"], lines=lines, vouchers=row.get("vouchers", {}))
+        deposit_form=row["deposit_form"], lines=lines, vouchers=row.get("vouchers", {}),
+        enrollment_id=row.get("enrollment"))
 
 
 def _check_out_request(data: LoanCreate) -> checkout.CheckOut:
@@ -118,7 +121,7 @@ def _check_out_request(data: LoanCreate) -> checkout.CheckOut:
         lines=tuple(checkout.LineRequest(line.tag, tuple(line.accessories), line.condition)
                     for line in data.lines),
         due_on=data.due_on, deposit_cents=data.deposit_cents, deposit_form=data.deposit_form,
-        note=data.note)
+        note=data.note, enrollment_id=data.enrollment_id)
 
 
 class LoanController(Controller):

@@ -59,7 +59,7 @@ def beneficiary_read(row: dict[str, Any], _) -> BeneficiaryRead:
         consent_version=row["consent_version"], partner_org_id=row["partner_org"],
         partner_org_name=row["partner_org_name"], site_code=row["site_code"],
         notes=row["notes"], merged_into=row["merged_into"],
-        last_contact_on=row["last_contact_on"],
+        last_contact_on=row["last_contact_on"], anonymised_at=row.get("anonymised_at"),
     )
 
 

@@ -106,6 +106,7 @@ class BeneficiaryRead(Struct, kw_only=True):
     notes: str
     merged_into: str | None
     last_contact_on: dt.date
+    anonymised_at: dt.datetime | None = None
 
 
 class BeneficiaryPage(Struct, kw_only=True):

@@ -1,4 +1,5 @@
-"""Piccolo tables: sites, partners, staff, items and their history, beneficiaries, decisions."""
+"""Piccolo tables: sites, partners, staff, items and their history, beneficiaries, decisions,
+learning paths and loans."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ from piccolo.table import Table
 
 from inventory.domain.access import Role
 from inventory.domain.eligibility import Situation
+from inventory.domain.learning import (
+    AssessmentKind, AssessmentTool, EnrollmentStatus, Level, ModuleFormat, Objective, Outcome,
+    SessionKind,
+)
 from inventory.domain.lifecycle import Family, Kind, State
 from inventory.domain.people import OrgType, ReferralStatus
 
@@ -248,6 +253,89 @@ class AccessLog(Table):
                              index=True)
 
 
+class Assessment(Table):
+    """A digital-skills assessment of a person, at entry or at exit: tool, levels, assessor.
+
+    ``area_levels`` maps the five DigComp/Pix areas to a level; areas not assessed are absent.
+    """
+
+    beneficiary = ForeignKey(references=Beneficiary, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=10, choices=AssessmentKind)
+    tool = Varchar(length=20, choices=AssessmentTool)
+    overall_level = Varchar(length=20, choices=Level)
+    area_levels = JSON(default="{}")
+    assessed_on = Date()
+    assessor = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class LearningPath(Table):
+    """A typical path (parcours) towards an objective, made of ordered modules."""
+
+    name = Varchar(length=120, unique=True)
+    objective = Varchar(length=20, choices=Objective)
+    description = Text(default="")
+    sessions_per_week = SmallInt(default=1)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class PathModule(Table):
+    """One module of a path, at its position: topic, level, format, planned sessions and hours."""
+
+    path = ForeignKey(references=LearningPath, on_delete=OnDelete.restrict, index=True)
+    position = SmallInt()
+    topic = Varchar(length=200)
+    level = Varchar(length=20, choices=Level)
+    format = Varchar(length=12, choices=ModuleFormat)
+    planned_sessions = SmallInt()
+    planned_hours = Numeric(digits=(5, 1))
+
+
+class Workshop(Table):
+    """A session held: a group workshop or a drop-in session, possibly of a path's module."""
+
+    held_on = Date(index=True)
+    site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
+    mediator = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    topics = JSON(default="[]")
+    module = ForeignKey(references=PathModule, null=True, on_delete=OnDelete.restrict,
+                        index=True)
+    duration_minutes = SmallInt()
+    kind = Varchar(length=10, choices=SessionKind, default=SessionKind.WORKSHOP)
+    created_at = Timestamptz()
+
+
+class Attendance(Table):
+    """Whether one person attended one session; one row per session and person (unique
+    index in the migrations)."""
+
+    workshop = ForeignKey(references=Workshop, on_delete=OnDelete.restrict, index=True)
+    beneficiary = ForeignKey(references=Beneficiary, on_delete=OnDelete.restrict, index=True)
+    present = Boolean(default=True)
+    recorded_at = Timestamptz()
+
+
+class Enrollment(Table):
+    """A person enrolled in a path: dates, status, and the outcome at exit and 6 months later.
+
+    At most one active enrollment per person and path (partial unique index, migrations).
+    """
+
+    beneficiary = ForeignKey(references=Beneficiary, on_delete=OnDelete.restrict, index=True)
+    path = ForeignKey(references=LearningPath, on_delete=OnDelete.restrict, index=True)
+    started_on = Date()
+    expected_end_on = Date(index=True)
+    status = Varchar(length=10, choices=EnrollmentStatus, default=EnrollmentStatus.ACTIVE,
+                     index=True)
+    exit_on = Date(null=True, default=None)
+    exit_outcome = Varchar(length=12, choices=Outcome, null=True, default=None)
+    follow_up_on = Date(null=True, default=None)
+    follow_up_outcome = Varchar(length=12, choices=Outcome, null=True, default=None)
+    created_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
 class Loan(Table):
     """One check-out to one person: one or more items, one agreement, one reference."""
 
@@ -269,6 +357,9 @@ class Loan(Table):
     # The agreement handed over: the template version and the SHA-256 of the PDF printed.
     agreement_version = Varchar(length=20, null=True, default=None)
     agreement_sha256 = Varchar(length=64, null=True, default=None)
+    # The learning-path enrollment the loan serves, if any.
+    enrollment = ForeignKey(references=Enrollment, null=True, on_delete=OnDelete.restrict,
+                            index=True)
 
 
 class LoanLine(Table):

@@ -52,6 +52,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ruleset.read": EVERYONE,
     "ruleset.write": frozenset({Role.ADMIN}),
     "access_log.read": frozenset({Role.ADMIN}),
+    # Right of access (export) and erasure on request, for the association's managers.
+    "privacy.export": MANAGERS,
+    "privacy.erase": MANAGERS,
     "loans.create": ASSOCIATION_DESK,
     "loans.read": PEOPLE,
     "loans.return": STAFF,
@@ -69,6 +72,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "repairs.read": STAFF,
     "repairs.open": STAFF,  # the front desk only from a return (checked by the service)
     "repairs.write": WORKSHOP,
+    # Learning paths: social workers read their people's assessments and enrollments.
+    "learning.read": PEOPLE,
+    "learning.write": ASSOCIATION_DESK,
+    "backoffice.read": MANAGERS,  # the back-office pages (organisations, rule set)
 }
 
 

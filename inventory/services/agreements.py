@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from inventory.config import Settings
-from inventory.db.tables import Beneficiary, Loan, LoanLine, Site, StaffUser
+from inventory.db.tables import Beneficiary, Enrollment, Loan, LoanLine, Site, StaffUser
 from inventory.documents import model as doc
 from inventory.documents.render import TemplateVersionMismatch, render_agreement_async, sha256_of
 from inventory.domain.errors import Conflict, InvalidInput, N_, NotFound
@@ -109,6 +109,15 @@ async def loan_lines(loan_id: int) -> list[dict[str, Any]]:
     ).where(LoanLine.loan == loan_id).order_by(LoanLine.id)
 
 
+async def path_name(enrollment_id: int | None) -> str | None:
+    """The name of the learning path a loan serves, if it serves one."""
+    if enrollment_id is None:
+        return None
+    row = await Enrollment.select(Enrollment.path.name.as_alias("name")).where(
+        Enrollment.id == enrollment_id).first()
+    return row["name"] if row else None
+
+
 def kind_label(kind: str) -> str:
     text = _FRENCH(KIND_LABELS[kind])
     return text[:1].upper() + text[1:]
@@ -133,6 +142,7 @@ async def _gather(actor: Actor, reference: str, settings: Settings) -> tuple[doc
         due_date=loan["due_on"], deposit=deposit_of(loan), staff_name=ctx.staff_name,
         signature_city=_city(site),
         template_version=loan["agreement_version"] or doc.AGREEMENT_TEMPLATE_VERSION,
+        learning_path=await path_name(loan.get("enrollment")),
     )
     await log_access(actor, "loan.agreement", [person["id"]])
     return data, loan

@@ -27,7 +27,7 @@ COLUMNS = (
     Beneficiary.has_guardian, Beneficiary.consent_on, Beneficiary.consent_version,
     Beneficiary.partner_org, Beneficiary.referrer, Beneficiary.site, Beneficiary.notes,
     Beneficiary.merged_into, Beneficiary.created_at, Beneficiary.updated_at,
-    Beneficiary.last_contact_on,
+    Beneficiary.last_contact_on, Beneficiary.anonymised_at,
     Beneficiary.partner_org.name.as_alias("partner_org_name"),
     Beneficiary.site.code.as_alias("site_code"),
 )
@@ -199,6 +199,9 @@ async def update_beneficiary(actor: Actor, number: str, changes: dict[str, Any])
     fields = _clean(changes)
     async with unit_of_work():
         current = await find_visible(actor, number)
+        if current["anonymised_at"] is not None:
+            raise Conflict(N_("This record was anonymised: its identity cannot be filled in "
+                              "again. Register the person anew if they come back."))
         if "site_code" in fields:
             fields["site"] = await _site_id(fields.pop("site_code"))
         if "household_of" in fields:

@@ -54,10 +54,13 @@ class CheckOut:
     deposit_form: str | None = None
     note: str = ""
     vouchers: dict[str, str] = field(default_factory=dict)
+    enrollment_id: int | None = None  # the learning-path enrollment the loan serves
 
 
 _PERSON = ("SELECT id, number, birth_year, commune, situation, household_ref, merged_into, "
            "partner_org, site FROM beneficiary WHERE number = $1")
+_ENROLLMENT = ("SELECT e.id, e.beneficiary, e.status, e.expected_end_on FROM enrollment e "
+               "WHERE e.id = $1")
 _ITEMS = ("SELECT i.id, i.tag, i.family, i.kind, i.state, i.site, i.accessories, i.price_cents, "
           "i.cosmetic_grade, i.brand, i.model, i.serial FROM item i WHERE i.tag IN ({}) "
           "ORDER BY i.id")
@@ -65,8 +68,8 @@ _DECISIONS = ("SELECT id, eligible, covers, decided_on, valid_until, revoked_at 
               "FROM eligibility_decision WHERE beneficiary = $1")
 _INSERT_LOAN = (
     "INSERT INTO loan (reference, beneficiary, site, decision, started_on, due_on, status, "
-    "renewals_done, deposit_cents, deposit_form, note, created_by, created_at) VALUES "
-    "($1, $2, $3, $4, $5, $6, 'open', 0, $7, $8, $9, $10, $11) RETURNING id")
+    "renewals_done, deposit_cents, deposit_form, note, created_by, created_at, enrollment) "
+    "VALUES ($1, $2, $3, $4, $5, $6, 'open', 0, $7, $8, $9, $10, $11, $12) RETURNING id")
 _INSERT_LINE = (
     "INSERT INTO loan_line (loan, item, beneficiary, kind, family, price_cents, due_on, "
     "accessories_out, condition_out, grade_out, accessories_back, missing_accessories, "
@@ -92,6 +95,19 @@ async def _person(actor: Actor, number: str) -> dict[str, Any]:
     if row["merged_into"]:
         raise InvalidInput(N_("This record was merged into {number}: use that one."),
                            number=row["merged_into"])
+    return row
+
+
+async def _enrollment(person: dict[str, Any], enrollment_id: int | None) -> dict[str, Any] | None:
+    """The enrollment the loan serves: the same person's, and active."""
+    if enrollment_id is None:
+        return None
+    row = await sql.fetchrow(engine(), _ENROLLMENT, enrollment_id)
+    if row is None or row["beneficiary"] != person["id"]:
+        raise NotFound(N_("This person has no enrollment with number {id}."), id=enrollment_id)
+    if row["status"] != "active":
+        raise InvalidInput(N_("This enrollment is closed: a loan can only serve a learning "
+                              "path in progress."))
     return row
 
 
@@ -128,7 +144,8 @@ async def _decision(person: dict[str, Any], kinds: Tally, day: date) -> Decision
     return require_valid_decision(summaries, kinds, day)
 
 
-async def _check_rules(person: dict[str, Any], items: list[dict[str, Any]], day: date):
+async def _check_rules(person: dict[str, Any], items: list[dict[str, Any]], day: date,
+                       enrolled: bool = False):
     """A valid decision covering every kind, then the loan rules, every failure at once."""
     kinds = Tally(Kind(i["kind"]) for i in items)
     decision = await _decision(person, kinds, day)
@@ -140,7 +157,8 @@ async def _check_rules(person: dict[str, Any], items: list[dict[str, Any]], day:
         referral=ReferralFacts(partner_active=True, referred_on=None),
         history=await elig_svc.loan_history(person, day),
         request=Request(kinds=frozenset(kinds), quantities=kinds,
-                        card_amount_eur=Decimal(card_cents) / 100),
+                        card_amount_eur=Decimal(card_cents) / 100,
+                        serves_active_enrollment=enrolled),
         today=day)
     evaluation = check_loan(facts, rules)
     if not evaluation.eligible:
@@ -148,13 +166,15 @@ async def _check_rules(person: dict[str, Any], items: list[dict[str, Any]], day:
     return decision, rules
 
 
-def _plan(request: CheckOut, items: list[dict[str, Any]], rules, day: date) -> list[dict]:
+def _plan(request: CheckOut, items: list[dict[str, Any]], rules, day: date,
+          path_end: date | None = None) -> list[dict]:
     """Each line's due date and accessories, checked before anything is written."""
     planned = []
     for item, line in zip(items, request.lines):
         family = Family(item["family"])
         due = rules.loan_policy.due_date(
-            Kind(item["kind"]), day, requested=request.due_on if family == Family.DEVICE else None)
+            Kind(item["kind"]), day, requested=request.due_on if family == Family.DEVICE else None,
+            path_end=path_end)
         handed = rules_of.check_accessories(item["tag"], from_json(item["accessories"], []),
                                             line.accessories)
         target, via = rules_of.handover_target(family)
@@ -171,7 +191,7 @@ async def _insert_loan(actor: Actor, person, items, decision, request, deposit, 
     loan_id = (await sql.fetchrow(engine(), _INSERT_LOAN, f"T{secrets.token_hex(7)}",
                                   person["id"], site, decision.id, day, due_on, deposit[0],
                                   deposit[1], request.note.strip()[:1000], actor.user_id,
-                                  utcnow()))["id"]
+                                  utcnow(), request.enrollment_id))["id"]
     reference = rules_of.loan_reference(loan_id)
     await sql.execute(engine(), "UPDATE loan SET reference = $1 WHERE id = $2", reference,
                       loan_id)
@@ -217,10 +237,12 @@ async def check_out(actor: Actor, request: CheckOut, prefix: str) -> dict[str, A
     day = today()
     async with unit_of_work():
         person = await _person(actor, request.beneficiary)
+        enrollment = await _enrollment(person, request.enrollment_id)
         items = await _lock_and_load(person, [line.tag for line in request.lines], prefix)
         await waiting.check_reservations(person["id"], items)
-        decision, rules = await _check_rules(person, items, day)
-        plans = _plan(request, items, rules, day)
+        decision, rules = await _check_rules(person, items, day, enrolled=enrollment is not None)
+        plans = _plan(request, items, rules, day,
+                      path_end=enrollment["expected_end_on"] if enrollment else None)
         dues = [p["due_on"] for p in plans if p["due_on"] is not None]
         loan_id, reference, site = await _insert_loan(actor, person, items, decision, request,
                                                       deposit, day, min(dues, default=None))
@@ -241,4 +263,5 @@ async def check_out(actor: Actor, request: CheckOut, prefix: str) -> dict[str, A
     return {"id": loan_id, "reference": reference, "beneficiary_number": person["number"],
             "site_code": site_code, "started_on": day, "due_on": min(dues, default=None),
             "status": "open", "renewals_done": 0, "deposit_cents": deposit[0],
-            "deposit_form": deposit[1], "lines": lines, "vouchers": vouchers}
+            "deposit_form": deposit[1], "lines": lines, "vouchers": vouchers,
+            "enrollment": request.enrollment_id}

@@ -12,11 +12,15 @@ from litestar.response import Redirect
 
 from inventory.api.auth import session_cookie, sign_in
 from inventory.api.items import find_item, resolve_or_404
-from inventory.domain.access import ROLE_LABELS
+from inventory.domain.access import ROLE_LABELS, may
 from inventory.domain.errors import DomainError
 from inventory.domain.loan_policy import KIND_LABELS
-from inventory.domain.lifecycle import EVENT_LABELS, STATE_LABELS, STATE_TONES, Family, allowed_moves
+from inventory.domain.lifecycle import (
+    EVENT_LABELS, RETURN, STATE_LABELS, STATE_TONES, Family, State, allowed_moves,
+)
+from inventory.domain.loans import handover_target
 from inventory.i18n import gettext_for, negotiate
+from inventory.services import desk as desk_svc
 from inventory.services import items as item_svc
 from inventory.services.auth import TooManyAttempts
 from inventory.services.auth import logout as end_session
@@ -30,6 +34,9 @@ SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
 }
+
+
+OUT_STATES = frozenset({State.ON_LOAN, State.ISSUED, State.ACTIVATED})
 
 
 def safe_next(target: str | None) -> str:
@@ -47,8 +54,9 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     html = request.app.state.templates.get_template(template).render(
         _=gettext_for(locale), user=user, locale=locale, csrf_field=CSRF_FIELD,
         csrf_token=getattr(creds, "csrf_token", ""),
-        settings=request.app.state.settings, role_labels=ROLE_LABELS, kind_labels=KIND_LABELS, event_labels=EVENT_LABELS,
-        **context)
+        can=lambda action: user is not None and may(user.role, action),
+        settings=request.app.state.settings, role_labels=ROLE_LABELS, kind_labels=KIND_LABELS,
+        event_labels=EVENT_LABELS, **context)
     return Response(html, status_code=status, media_type=MediaType.HTML,
                     headers=SECURITY_HEADERS)
 
@@ -86,8 +94,11 @@ class WebController(Controller):
         return Redirect("/login", cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0,
                                                   path="/")])
 
-    @get("/desk", opt={"permission": "items.scan"})
+    @get("/desk", opt={"permission": "session.self"})
     async def desk(self, request: Request) -> Response:
+        """The front desk; people who do not scan items (social workers) land on the portal."""
+        if not may(request.user.role, "items.scan"):
+            return Redirect("/portal")
         return render(request, "desk.html", error=None, code="")
 
     @get("/scan", opt={"permission": "items.scan"})
@@ -110,6 +121,15 @@ class WebController(Controller):
             return Redirect(f"/i/{canonical}")
         item = await find_item(request, canonical)
         events = await item_svc.history(canonical, limit=20)
-        moves = allowed_moves(Family(item["family"]), item["state"])
+        family = Family(item["family"])
+        moves = allowed_moves(family, item["state"])
+        target, via = handover_target(family)
+        role = request.user.role
         return render(request, "item.html", item=item, events=events, moves=moves,
-                      labels=STATE_LABELS, tones=STATE_TONES)
+                      labels=STATE_LABELS, tones=STATE_TONES,
+                      loan=await desk_svc.current_loan(request.user, item["id"])
+                      if item["state"] in OUT_STATES else None,
+                      can_lend=may(role, "loans.create")
+                      and target in allowed_moves(family, item["state"], via=via),
+                      can_return=may(role, "loans.return") and family == Family.DEVICE
+                      and State.RETURNED in allowed_moves(family, item["state"], via=RETURN))

@@ -23,6 +23,12 @@ BODIES = {
     ("POST", "/api/v1/beneficiaries/{number:str}/decisions/preview"): DECISION,
     ("POST", "/api/v1/referrals/{referral_id:int}/answer"): {"accept": True},
     ("POST", "/api/v1/decisions/{decision_id:int}/revoke"): {"reason": "test"},
+    ("POST", "/api/v1/beneficiaries/{number:str}/erase"): {},
+    ("POST", "/api/v1/beneficiaries/{number:str}/assessments"): {
+        "kind": "entry", "tool": "pix", "overall_level": "beginner"},
+    ("POST", "/api/v1/beneficiaries/{number:str}/enrollments"): {"path_id": 1},
+    ("POST", "/api/v1/beneficiaries/{number:str}/drop-ins"): {
+        "topic": "Messagerie", "duration_minutes": 20},
 }
 MISSING = {"number": "B-99999-1", "referral_id": 99999, "decision_id": 99999}
 
