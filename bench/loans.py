@@ -147,6 +147,16 @@ def checkout_requests(server: Server, pairs: Iterator[tuple[int, int]]) -> Itera
         yield request_bytes("POST", "/api/v1/loans/", auth, body)
 
 
+class _FiniteClient(_LoadClient):
+    """A load client that stops when its (finite) list of requests is used up."""
+
+    def _next(self) -> None:
+        try:
+            super()._next()
+        except StopIteration:
+            self.transport.close()
+
+
 @dataclass
 class _Load:
     requests: Iterator[bytes]
@@ -169,7 +179,7 @@ async def _run(port: int, requests: Iterator[bytes], clients: int, seconds: floa
     stop = time.perf_counter() + seconds
     load = _Load(requests, stop, clients, loop.create_future())
     for _ in range(clients):
-        await loop.create_connection(lambda: _LoadClient(load), "127.0.0.1", port)
+        await loop.create_connection(lambda: _FiniteClient(load), "127.0.0.1", port)
     await asyncio.wait_for(load.done, seconds + 60)
     return load
 

@@ -8,15 +8,19 @@ import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import weasyprint
 from babel.dates import format_date
 from babel.numbers import format_currency
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError
+
+if TYPE_CHECKING:
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+# WeasyPrint is imported on the first document, not with the app: it weighs ~27 MB of
+# resident memory that a server which never prints would carry for nothing.
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
 STYLESHEET = "documents.css"
@@ -90,12 +94,16 @@ def _fetcher() -> weasyprint.URLFetcher:
     One instance is enough: it keeps no state between fetches of ``data:`` URLs, and renders
     run one at a time anyway.
     """
+    import weasyprint
+
     return weasyprint.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
 
 
 @functools.cache
 def _stylesheet() -> weasyprint.CSS:
     """The shared CSS, parsed once."""
+    import weasyprint
+
     css = (TEMPLATES_DIR / STYLESHEET).read_text(encoding="utf-8")
     return weasyprint.CSS(string=css, url_fetcher=_fetcher())
 
@@ -103,6 +111,8 @@ def _stylesheet() -> weasyprint.CSS:
 @functools.cache
 def _font_config() -> FontConfiguration:
     """One font configuration for the process: Pango then keeps its shaped fonts warm."""
+    from weasyprint.text.fonts import FontConfiguration
+
     return FontConfiguration()
 
 
@@ -113,6 +123,9 @@ def render_pdf(template: str, context: dict[str, Any], identifier: bytes) -> byt
 
 def html_to_pdf(html: str, identifier: bytes) -> bytes:
     """Lay out HTML as PDF; fetching anything but a ``data:`` URL raises UnsafeDocument."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
     try:
         with _LOCK:
             document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetcher())
