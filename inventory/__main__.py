@@ -1,4 +1,5 @@
-"""Command line: serve, migrate, demo data, users, CSV import and export, reminders, backups."""
+"""Command line: serve, migrate, demo data, users, CSV import and export, reminders, backups,
+history verification."""
 
 from __future__ import annotations
 
@@ -268,6 +269,27 @@ def cmd_anonymise(args: argparse.Namespace) -> None:
           "(prêt ou attente en cours, ou activité récente).")
 
 
+def cmd_verify_history(args: argparse.Namespace) -> None:
+    from inventory.services.history import verify_history
+
+    settings = _settings()
+    reports = asyncio.run(_with_engine(settings, verify_history))
+    labels = {"item_event": "historique des articles", "access_log": "journal d'accès"}
+    for report in reports:
+        print(f"{labels[report.table]} ({report.table}) : {report.chains} chaîne(s), "
+              f"{report.checked} entrée(s) vérifiée(s), {report.legacy} antérieure(s) au "
+              f"chaînage, {report.broken_chains} chaîne(s) rompue(s).")
+    broken = [r.first_broken for r in reports if r.first_broken]
+    what = {"changed": "l'entrée a été modifiée", "unchained": "entrée sans hachage",
+            "gap": "une entrée précédente a été supprimée ou modifiée"}
+    for link in broken:
+        print(f"Premier maillon rompu : table {link.table}, chaîne {link.chain}, ligne "
+              f"{link.row_id} : {what[link.kind]} ({link.problem}).", file=sys.stderr)
+    if broken:
+        sys.exit(1)
+    print("Historique intact.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="inventory", description="Inventaire de prêts")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -338,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("--force", action="store_true",
                       help="remplacer une base qui contient déjà des données")
     back.set_defaults(func=cmd_restore)
+    sub.add_parser("verify-history", help="vérifier les chaînes de hachage de l'historique "
+                   "des articles et du journal d'accès (code 1 si un maillon est rompu)"
+                   ).set_defaults(func=cmd_verify_history)
     return parser
 
 

@@ -19,6 +19,7 @@ from inventory.api.cards import CardController
 from inventory.api.errors import EXCEPTION_HANDLERS
 from inventory.api.items import ItemController, ScanController
 from inventory.api.documents import LoanDocumentController
+from inventory.api.label_jobs import LabelJobController
 from inventory.api.labels import LabelController
 from inventory.api.learning import (
     EnrollmentController, LearnerController, LearningPathController, PathEndedLoanController,
@@ -36,9 +37,11 @@ from inventory.config import PROJECT_ROOT, Settings
 from inventory.db.engine import close_engine, engine_from_url, is_sqlite
 from inventory.db.piccolo_app import APP_CONFIG
 from inventory.db.reader import Reader
+from inventory.services.label_jobs import JobStore
 from inventory.web.desk import DeskController
 from inventory.web.backoffice import BackOfficeController
 from inventory.web.headers import no_store
+from inventory.web.labels import LabelPageController
 from inventory.web.pages import WebController
 from inventory.web.portal import PortalController
 from inventory.web.workshop import WorkshopController
@@ -86,19 +89,22 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
     engine = engine or engine_from_url(settings.database_url)
     bind_tables(engine)
     reader = Reader(engine)
+    label_jobs = JobStore()
 
     async def on_startup() -> None:
         if not is_sqlite(engine):
             await engine.start_connection_pool(max_size=settings.db_pool_size)
 
     async def on_shutdown() -> None:
+        label_jobs.cancel_all()
         reader.close()
         await close_engine(engine)
 
     return Litestar(
         route_handlers=[
             health, AuthController, ItemController, ScanController, SiteController,
-            UserController, WebController, DeskController, LabelController, PartnerOrgController,
+            UserController, WebController, DeskController, LabelController, LabelJobController,
+            LabelPageController, PartnerOrgController,
             BeneficiaryController, PrivacyController, ReferralController, DecisionController, RuleSetController,
             LoanController, ReturnController, LoanDocumentController, WaitingController, WipeController,
             RepairController, PortalController, WorkshopController, BackOfficeController,
@@ -116,7 +122,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings, "reader": reader, "engine": engine,
-                     "templates": make_templates()}),
+                     "templates": make_templates(), "label_jobs": label_jobs}),
         openapi_config=OpenAPIConfig(
             title="Inventaire de prêts — API", version="1.0.0", path="/schema",
             render_plugins=[JsonOnly()],

@@ -156,6 +156,9 @@ class ItemEvent(Table):
     reason = Varchar(length=200, default="")
     note = Text(default="")
     details = JSON(default="{}")
+    # Chained per item (inventory.domain.history); NULL on rows written before the chain.
+    prev_hash = Varchar(length=64, null=True, default=None)
+    hash = Varchar(length=64, null=True, default=None)
 
 
 class Beneficiary(Table):
@@ -251,6 +254,9 @@ class AccessLog(Table):
     action = Varchar(length=40)
     beneficiary = ForeignKey(references=Beneficiary, null=True, on_delete=OnDelete.restrict,
                              index=True)
+    # Chained per beneficiary (inventory.domain.history); NULL on rows written before the chain.
+    prev_hash = Varchar(length=64, null=True, default=None)
+    hash = Varchar(length=64, null=True, default=None)
 
 
 class Assessment(Table):

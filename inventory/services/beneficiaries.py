@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from inventory.db.tables import (
-    AccessLog, Beneficiary, EligibilityDecision, PartnerOrg, Referral, Site,
+    Beneficiary, EligibilityDecision, PartnerOrg, Referral, Site,
 )
 from inventory.domain.access import Role, Scope, beneficiary_scope, reads_are_logged
 from inventory.domain.eligibility import Situation
 from inventory.domain import people
 from inventory.domain.errors import Conflict, InvalidInput, N_, NotFound
 from inventory.services.common import Actor, next_counter, today, unit_of_work, utcnow
+from inventory.services.history import append_access
 
 COLUMNS = (
     Beneficiary.id, Beneficiary.number, Beneficiary.first_name, Beneficiary.last_name,
@@ -69,11 +70,7 @@ async def log_access(actor: Actor, action: str, beneficiary_ids: list[int]) -> N
     """Write who read which records (ids only), unless the reader is front desk."""
     if not reads_are_logged(actor.role) or not beneficiary_ids:
         return
-    at = utcnow()
-    await AccessLog.insert(*(
-        AccessLog(at=at, actor=actor.user_id, actor_role=actor.role, action=action,
-                  beneficiary=bid) for bid in beneficiary_ids
-    ))
+    await append_access(actor.user_id, actor.role, action, beneficiary_ids)
 
 
 async def find_visible(actor: Actor, number: str) -> dict[str, Any]:

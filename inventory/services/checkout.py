@@ -32,6 +32,7 @@ from inventory.domain.tags import decode
 from inventory.services import eligibility as elig_svc
 from inventory.services import waiting
 from inventory.services.common import Actor, engine, from_json, today, unit_of_work, utcnow
+from inventory.services.history import append_access, append_item_event
 from inventory.services.items import record_event
 
 LENDABLE = {Family.DEVICE: (State.AVAILABLE, State.RESERVED),
@@ -77,9 +78,6 @@ _INSERT_LINE = (
     "'[]', '', '') RETURNING id")
 _MOVE_ITEM = ("UPDATE item SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4 "
               "RETURNING id")
-_INSERT_EVENT = (
-    "INSERT INTO item_event (item, at, actor, action, from_state, to_state, site, reason, "
-    "note, details) VALUES ($1, $2, $3, 'transition', $4, $5, $6, $7, '', '{}')")
 
 
 async def _person(actor: Actor, number: str) -> dict[str, Any]:
@@ -210,8 +208,9 @@ async def _hand_over(actor: Actor, loan_id: int, reference: str, person_id: int,
                             item["state"])
     if not moved:
         raise Conflict(N_("This item was changed by someone else meanwhile; scan it again."))
-    await sql.execute(engine(), _INSERT_EVENT, item["id"], now, actor.user_id, item["state"],
-                      plan["target"].value, item["site"], reference)
+    await append_item_event(item["id"], actor.user_id, "transition", at=now,
+                            from_state=item["state"], to_state=plan["target"].value,
+                            site=item["site"], reason=reference, item_locked=True)
     return {"id": line_id, "tag": item["tag"], "kind": item["kind"],
             "family": plan["family"].value, "brand": item["brand"], "model": item["model"],
             "serial": item["serial"], "due_on": plan["due_on"], "accessories_out": plan["handed"],
@@ -255,9 +254,7 @@ async def check_out(actor: Actor, request: CheckOut, prefix: str) -> dict[str, A
                               "AND status IN ('waiting', 'proposed') LIMIT 1", person["id"]):
             await waiting.serve_entries(actor, person["id"], items)
         if reads_are_logged(actor.role):
-            await sql.execute(engine(), "INSERT INTO access_log (at, actor, actor_role, action, "
-                              "beneficiary) VALUES ($1, $2, $3, 'loan.create', $4)", utcnow(),
-                              actor.user_id, actor.role, person["id"])
+            await append_access(actor.user_id, actor.role, "loan.create", [person["id"]])
         site_code = (await sql.fetchrow(engine(), "SELECT code FROM site WHERE id = $1",
                                         site))["code"]
     return {"id": loan_id, "reference": reference, "beneficiary_number": person["number"],

@@ -14,6 +14,7 @@ from inventory.domain.lifecycle import (
 from inventory.domain.tags import decode, encode
 from inventory.domain.waiting import check_transferable
 from inventory.services.common import Actor, next_counter, unit_of_work, utcnow
+from inventory.services.history import append_item_event
 
 # Fields a person may edit after intake; state, tag, family and history are never among them.
 DEVICE_FIELDS = (
@@ -58,10 +59,8 @@ async def _next_tag(prefix: str) -> str:
 
 
 async def record_event(item_id: int, actor: Actor, action: str, **fields: Any) -> None:
-    """Append one history entry (call inside the use case's transaction)."""
-    await ItemEvent.insert(
-        ItemEvent(item=item_id, at=utcnow(), actor=actor.user_id, action=action, **fields)
-    )
+    """Append one history entry to the item's hash chain (inside the use case's transaction)."""
+    await append_item_event(item_id, actor.user_id, action, **fields)
 
 
 def _check_fields(family: Family, data: dict[str, Any]) -> None:

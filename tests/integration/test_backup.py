@@ -92,6 +92,10 @@ def test_a_backup_taken_during_check_outs_restores_to_one_consistent_moment(kind
         assert counts["on_loan_without_open_line"] == counts["open_line_not_on_loan"] == 0
         assert query(fresh, "SELECT count(*) FROM item")[0][0] == PEOPLE
         assert invariants(source)["loans"] >= counts["loans"]
+        verified = cli(fresh, "verify-history")  # the check-outs' history chains came over whole
+        assert verified.returncode == 0, verified.stderr
+        assert query(fresh, "SELECT count(*) FROM item_event WHERE hash IS NOT NULL")[0][0] \
+            == counts["on_loan_events"]
     finally:
         source.drop()
         fresh.drop()

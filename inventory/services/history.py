@@ -1,0 +1,178 @@
+"""Append-only history: the one writer of each hash chain, and the walk that verifies them.
+
+Item history is chained per item, the access log per beneficiary (rows without one form a
+chain of their own). A writer reads the chain's last hash after taking the lock that orders
+writers of that chain: on PostgreSQL the item's or the beneficiary's row (SELECT … FOR NO KEY
+UPDATE, which still lets other transactions insert rows that reference it); SQLite has one
+writer at a time already. Nothing in the application updates or deletes these rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from inventory.db import sql
+from inventory.db.engine import is_sqlite
+from inventory.db.tables import AccessLog
+from inventory.domain.history import (
+    ACCESS_LOG_FIELDS, ITEM_EVENT_FIELDS, BrokenLink, entry_hash, verify_chain,
+)
+from inventory.services.common import engine, unit_of_work, utcnow
+
+_NULL_CHAIN_LOCK = 0x5EC1A55  # advisory lock of the access-log chain without beneficiary
+_PAGE = 5000
+
+_LAST_EVENT = "SELECT hash FROM item_event WHERE item = $1 ORDER BY id DESC LIMIT 1"
+_INSERT_EVENT = (
+    "INSERT INTO item_event (item, at, actor, action, from_state, to_state, site, reason, "
+    "note, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+_INSERT_ACCESS = ("INSERT INTO access_log (at, actor, actor_role, action, beneficiary, "
+                  "prev_hash, hash) VALUES {}")
+
+
+def _text(value: Any) -> str | None:
+    """Enum members as their plain value (both database drivers want exact strings)."""
+    return value.value if isinstance(value, Enum) else value
+
+
+async def _lock(table: str, row_ids: list[int]) -> None:
+    """Order this chain's writers (PostgreSQL): lock the owning rows in id order."""
+    if is_sqlite(engine()) or not row_ids:
+        return
+    await sql.execute(engine(), f"SELECT id FROM {table} WHERE id IN "  # noqa: S608 (fixed)
+                      f"({sql.placeholders(1, len(row_ids))}) ORDER BY id FOR NO KEY UPDATE",
+                      *row_ids)
+
+
+async def append_item_event(item_id: int, actor_id: int | None, action: str, *,
+                            at: datetime | None = None, from_state: Any = None,
+                            to_state: Any = None, site: int | None = None, reason: str = "",
+                            note: str = "", details: dict | None = None,
+                            item_locked: bool = False) -> None:
+    """Append one entry to an item's history chain (joins the use case's transaction);
+    ``item_locked``: the caller already holds the item row FOR UPDATE (check-out)."""
+    row = {"item": item_id, "at": at or utcnow(), "actor": actor_id, "action": _text(action),
+           "from_state": _text(from_state), "to_state": _text(to_state), "site": site,
+           "reason": reason, "note": note,
+           "details": json.dumps(details or {}, ensure_ascii=False, default=str)}
+    async with unit_of_work():
+        if not item_locked:
+            await _lock("item", [item_id])
+        last = await sql.fetchrow(engine(), _LAST_EVENT, item_id)
+        prev = last["hash"] if last else None
+        await sql.execute(engine(), _INSERT_EVENT, *(row[f] for f in ITEM_EVENT_FIELDS), prev,
+                          entry_hash(prev, row, ITEM_EVENT_FIELDS))
+
+
+async def _last_access_hashes(ids: list[int | None]) -> dict[int | None, str | None]:
+    """The last hash of each beneficiary's access chain (None: empty or legacy)."""
+    known = [i for i in ids if i is not None]
+    last: dict[int | None, str | None] = {}
+    if known:
+        rows = await sql.fetch(
+            engine(), "SELECT beneficiary, hash FROM access_log WHERE id IN (SELECT max(id) "
+            f"FROM access_log WHERE beneficiary IN ({sql.placeholders(1, len(known))}) "
+            "GROUP BY beneficiary)", *known)
+        last.update({r["beneficiary"]: r["hash"] for r in rows})
+    if None in ids:
+        if not is_sqlite(engine()):
+            await sql.execute(engine(), "SELECT pg_advisory_xact_lock($1)", _NULL_CHAIN_LOCK)
+        row = await sql.fetchrow(engine(), "SELECT hash FROM access_log WHERE beneficiary IS "
+                                 "NULL ORDER BY id DESC LIMIT 1")
+        last[None] = row["hash"] if row else None
+    return last
+
+
+async def append_access(actor_id: int | None, actor_role: Any, action: str,
+                        beneficiary_ids: Iterable[int | None]) -> None:
+    """Append one access-log entry per beneficiary id, each to that person's chain."""
+    ids = list(beneficiary_ids)
+    if not ids:
+        return
+    at = utcnow()
+    async with unit_of_work():
+        await _lock("beneficiary", sorted({i for i in ids if i is not None}))
+        last = await _last_access_hashes(ids)
+        values: list[Any] = []
+        for bid in ids:
+            row = {"at": at, "actor": actor_id, "actor_role": _text(actor_role),
+                   "action": action, "beneficiary": bid}
+            digest = entry_hash(last.get(bid), row, ACCESS_LOG_FIELDS)
+            values += [*(row[f] for f in ACCESS_LOG_FIELDS), last.get(bid), digest]
+            last[bid] = digest
+        for start in range(0, len(ids), 500):
+            chunk = values[start * 7:(start + 500) * 7]
+            groups = ", ".join(f"({sql.placeholders(n * 7 + 1, 7)})"
+                               for n in range(len(chunk) // 7))
+            await sql.execute(engine(), _INSERT_ACCESS.format(groups), *chunk)
+
+
+@dataclass
+class TableReport:
+    """The outcome of one table's chains."""
+
+    table: str
+    chains: int = 0
+    checked: int = 0
+    legacy: int = 0
+    broken_chains: int = 0
+    first_broken: BrokenLink | None = None
+
+
+_WALKS = {
+    "item_event": ("item", ITEM_EVENT_FIELDS),
+    "access_log": ("COALESCE(beneficiary, 0)", ACCESS_LOG_FIELDS),
+}
+
+
+async def _rows(table: str) -> AsyncIterator[dict[str, Any]]:
+    """Every row of ``table`` in chain then id order, page by page."""
+    key, fields = _WALKS[table]
+    columns = ", ".join(f for f in fields)
+    chain, last_id = -1, 0
+    while True:
+        page = await AccessLog.raw(
+            f"SELECT id, {key} AS chain, {columns}, prev_hash, hash FROM {table} "  # noqa: S608
+            f"WHERE {key} > {{}} OR ({key} = {{}} AND id > {{}}) ORDER BY {key}, id "
+            f"LIMIT {_PAGE}", chain, chain, last_id)
+        for row in page:
+            yield row
+        if len(page) < _PAGE:
+            return
+        chain, last_id = page[-1]["chain"], page[-1]["id"]
+
+
+async def verify_table(table: str) -> TableReport:
+    """Walk every chain of ``table`` ("item_event" or "access_log")."""
+    report, fields = TableReport(table), _WALKS[table][1]
+
+    def check(chain: int, group: list[dict[str, Any]]) -> None:
+        name = f"item {chain}" if table == "item_event" else (
+            f"beneficiary {chain}" if chain else "no beneficiary")
+        outcome = verify_chain(group, fields, table=table, chain=name)
+        report.chains += 1
+        report.checked += outcome.checked
+        report.legacy += outcome.legacy
+        if outcome.broken:
+            report.broken_chains += 1
+            report.first_broken = report.first_broken or outcome.broken
+
+    group: list[dict[str, Any]] = []
+    async for row in _rows(table):
+        if group and row["chain"] != group[0]["chain"]:
+            check(group[0]["chain"], group)
+            group = []
+        group.append(row)
+    if group:
+        check(group[0]["chain"], group)
+    return report
+
+
+async def verify_history() -> list[TableReport]:
+    """Both tables' chains: item history first, then the access log."""
+    return [await verify_table("item_event"), await verify_table("access_log")]
