@@ -100,47 +100,48 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     print(f"Compte « {args.username} » créé.")
 
 
-def cmd_import_items(args: argparse.Namespace) -> None:
-    from inventory.csvio import ImportFailed, import_items
-    from inventory.services.common import SYSTEM
-
-    settings = _settings()
+def _read_csv(path: str) -> str:
+    """The text of a CSV file (a spreadsheet's BOM removed), or a CLI error."""
     try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
+        return Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         sys.exit(f"erreur : fichier illisible ({exc})")
-    try:
-        count = asyncio.run(_with_engine(
-            settings, lambda: import_items(SYSTEM, text, settings.tag_prefix)))
-    except ImportFailed as exc:
-        for err in exc.errors:
-            print(f"ligne {err.line} : {err.message}", file=sys.stderr)
-        sys.exit("erreur : rien n'a été importé.")
-    print(f"{count} article(s) importé(s).")
 
 
-def cmd_import_cards(args: argparse.Namespace) -> None:
+def _import_csv(settings: Settings, run, failure: type[Exception]):
+    """Run an all-or-nothing import; its line errors go to stderr and exit non-zero."""
     from inventory.domain.errors import DomainError
     from inventory.i18n import gettext_for
-    from inventory.services.cards import BatchRejected, receive_batch
-    from inventory.services.common import SYSTEM
 
-    settings = _settings()
     try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        sys.exit(f"erreur : fichier illisible ({exc})")
-    gettext = gettext_for("fr")
-    try:
-        tags = asyncio.run(_with_engine(settings, lambda: receive_batch(
-            SYSTEM, site_code=args.site, intake_batch=args.batch, text=text,
-            prefix=settings.tag_prefix, gettext=gettext)))
-    except BatchRejected as exc:
+        return asyncio.run(_with_engine(settings, run))
+    except failure as exc:
         for err in exc.errors:
             print(f"ligne {err.line} : {err.message}", file=sys.stderr)
         sys.exit("erreur : rien n'a été importé.")
     except DomainError as exc:
-        sys.exit(f"erreur : {exc.render(gettext)}")
+        sys.exit(f"erreur : {exc.render(gettext_for('fr'))}")
+
+
+def cmd_import_items(args: argparse.Namespace) -> None:
+    from inventory.csvio import ImportFailed, import_items
+    from inventory.services.common import SYSTEM
+
+    settings, text = _settings(), _read_csv(args.file)
+    count = _import_csv(settings, lambda: import_items(SYSTEM, text, settings.tag_prefix),
+                        ImportFailed)
+    print(f"{count} article(s) importé(s).")
+
+
+def cmd_import_cards(args: argparse.Namespace) -> None:
+    from inventory.i18n import gettext_for
+    from inventory.services.cards import BatchRejected, receive_batch
+    from inventory.services.common import SYSTEM
+
+    settings, text = _settings(), _read_csv(args.file)
+    tags = _import_csv(settings, lambda: receive_batch(
+        SYSTEM, site_code=args.site, intake_batch=args.batch, text=text,
+        prefix=settings.tag_prefix, gettext=gettext_for("fr")), BatchRejected)
     print(f"{len(tags)} carte(s) reçue(s) dans le lot {args.batch}.")
 
 
@@ -158,18 +159,9 @@ def cmd_import_orgs(args: argparse.Namespace) -> None:
     from inventory.services.common import SYSTEM
     from inventory.services.partners import OrgImportFailed, import_orgs
 
-    settings = _settings()
-    try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        sys.exit(f"erreur : fichier illisible ({exc})")
-    try:
-        count = asyncio.run(_with_engine(
-            settings, lambda: import_orgs(SYSTEM, text, gettext_for("fr"))))
-    except OrgImportFailed as exc:
-        for err in exc.errors:
-            print(f"ligne {err.line} : {err.message}", file=sys.stderr)
-        sys.exit("erreur : rien n'a été importé.")
+    settings, text = _settings(), _read_csv(args.file)
+    count = _import_csv(settings, lambda: import_orgs(SYSTEM, text, gettext_for("fr")),
+                        OrgImportFailed)
     print(f"{count} structure(s) partenaire(s) importée(s).")
 
 
