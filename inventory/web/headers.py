@@ -7,7 +7,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 # Everything under these paths may show a person: never kept by a browser or a proxy.
 NO_STORE_PREFIXES = (
     "/api/v1/beneficiaries", "/api/v1/referrals", "/api/v1/decisions", "/api/v1/loans",
-    "/api/v1/waiting-list", "/api/v1/returns", "/api/v1/losses",
+    "/api/v1/waiting-list", "/api/v1/returns", "/api/v1/losses", "/api/v1/enrollments",
+    "/api/v1/workshops", "/api/v1/cards",
 )
 
 

@@ -261,7 +261,8 @@ async def test_answers_about_people_are_never_cached(world):
             f"/api/v1/beneficiaries/{number}/decisions", "/api/v1/beneficiaries/B-99999-1",
             f"/api/v1/referrals/{person['referral_id']}", "/api/v1/referrals/",
             f"/api/v1/decisions/{person['decision_id']}", "/api/v1/loans/",
-            "/api/v1/loans/P-99999-1", "/api/v1/waiting-list/"]
+            "/api/v1/loans/P-99999-1", "/api/v1/waiting-list/", "/api/v1/enrollments/1",
+            "/api/v1/workshops/"]
     for url in urls:
         response = await world.sw_a.get(url)
         assert response.headers.get("cache-control") == "no-store", url
