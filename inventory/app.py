@@ -16,7 +16,7 @@ from litestar.static_files import create_static_files_router
 from inventory.api.admin import SiteController, UserController
 from inventory.api.auth import AuthController
 from inventory.api.cards import CardController
-from inventory.api.errors import EXCEPTION_HANDLERS
+from inventory.api.errors import EXCEPTION_HANDLERS, document_errors
 from inventory.api.items import ItemController, ScanController
 from inventory.api.documents import LoanDocumentController
 from inventory.api.label_jobs import LabelJobController
@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
         reader.close()
         await close_engine(engine)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health, AuthController, ItemController, ScanController, SiteController,
             UserController, WebController, DeskController, LabelController, LabelJobController,
@@ -130,3 +130,5 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
         request_max_body_size=2 * 1024 * 1024,
         debug=False,
     )
+    document_errors(app)
+    return app

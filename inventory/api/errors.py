@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
-from litestar import MediaType, Request, Response
+import asyncpg
+from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import (
+    ClientException,
     HTTPException,
     NotAuthorizedException,
     NotFoundException,
@@ -99,6 +102,17 @@ def _validation_details(exc: ValidationException) -> list[dict[str, str]]:
     return details
 
 
+def overflow_handler(request: Request, exc: Exception) -> Response:
+    """A number too large for the database column (``/decisions/99999999999``) is invalid input.
+
+    SQLite raises OverflowError; asyncpg wraps it in a DataError (argument encoding)."""
+    if not isinstance(exc, OverflowError) and not isinstance(exc.__cause__, OverflowError):
+        return internal_error_handler(request, exc)
+    log.warning("number out of range on %s %s: %s", request.method, request.url.path, exc)
+    _ = gettext_for(locale_of(request))
+    return error_response(request, 422, _(HTTP_MESSAGES[422]))
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     _ = gettext_for(locale_of(request))
@@ -108,5 +122,29 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
+    OverflowError: overflow_handler,
+    asyncpg.exceptions.DataError: overflow_handler,
     Exception: internal_error_handler,
 }
+
+
+def _documented(status: int) -> type[HTTPException]:
+    """A stand-in naming one error answer in the OpenAPI schema (never raised)."""
+    return type(f"Error{status}", (ClientException,),
+                {"status_code": status, "detail": HTTPStatus(status).phrase})
+
+
+# What every API operation may answer besides its success: not signed in, not allowed (or no
+# CSRF token), no such record, a domain conflict, invalid values (422, see http_error_handler).
+API_ERRORS = tuple(_documented(status) for status in (401, 403, 404, 409, 422))
+SIGN_IN_ERRORS = (_documented(429),)
+
+
+def document_errors(app: Litestar) -> None:
+    """List the API's error answers in the OpenAPI schema, which Litestar leaves out."""
+    for route in app.routes:
+        if not route.path.startswith("/api/"):
+            continue
+        extra = API_ERRORS + (SIGN_IN_ERRORS if route.path.startswith("/api/v1/auth/") else ())
+        for handler in getattr(route, "route_handlers", ()):
+            handler.raises = [*(handler.raises or ()), *extra]
