@@ -11,10 +11,11 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from inventory.db.engine import is_sqlite
 from inventory.db.tables import LoginFailure, PartnerOrg, Site, StaffSession, StaffUser
 from inventory.domain.access import Role
-from inventory.domain.errors import DomainError, InvalidInput, N_, NotFound
-from inventory.services.common import Actor, unit_of_work, utcnow
+from inventory.domain.errors import Conflict, DomainError, InvalidInput, N_, NotFound
+from inventory.services.common import Actor, engine, unit_of_work, utcnow
 
 # Replaced by a cheaper hasher in the test suite only.
 HASHER = PasswordHasher()
@@ -155,9 +156,18 @@ async def change_password(actor: Actor, old: str, new: str) -> None:
 async def set_active(user_id: int, active: bool) -> None:
     """Enable or disable an account; disabling ends all its sessions at once."""
     async with unit_of_work():
+        if not active and not is_sqlite(engine()):
+            # Two admins disabling each other at once must not both succeed: lock the admin
+            # rows first (SQLite has one writer at a time already).
+            await StaffUser.raw("SELECT id FROM staff_user WHERE role = 'admin' FOR UPDATE")
         found = await StaffUser.update({StaffUser.active: active}).where(
             StaffUser.id == user_id).returning(StaffUser.id)
         if not found:
             raise NotFound(N_("Unknown user."))
         if not active:
+            admins = await StaffUser.count().where(
+                (StaffUser.role == Role.ADMIN) & StaffUser.active.eq(True))
+            if admins == 0:
+                raise Conflict(N_("This is the last active administrator: enable or create "
+                                  "another administrator first."))
             await StaffSession.delete().where(StaffSession.user == user_id)

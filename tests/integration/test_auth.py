@@ -114,3 +114,20 @@ async def test_the_login_form_never_redirects_to_another_site(client):
                                                  "next": "//evil.example/"})
     assert response.status_code in (302, 303)
     assert response.headers["location"] == "/desk"
+
+
+async def test_the_last_active_administrator_cannot_be_disabled(client):
+    await make_site()
+    headers = await staff_client(client, "admin")
+    me = (await client.get("/api/v1/auth/me")).json()
+    users = (await client.get("/api/v1/users/", headers=headers)).json()
+    my_id = next(u["id"] for u in users if u["username"] == me["username"])
+    refused = await client.patch(f"/api/v1/users/{my_id}", json={"active": False},
+                                 headers=headers)
+    assert refused.status_code == 409
+    assert "dernier administrateur" in refused.json()["detail"]
+    assert (await client.get("/api/v1/auth/me")).status_code == 200, "nothing was changed"
+    second = await make_user("admin", username="admin2")
+    allowed = await client.patch(f"/api/v1/users/{second['id']}", json={"active": False},
+                                 headers=headers)
+    assert allowed.status_code == 200
