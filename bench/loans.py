@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from bench.common import Row, percentile, print_table
 from bench.scan import (
     ADMIN_URL, BENCH_DIR, PREFIX, USER, Database, Server, _LoadClient, _now, _password_hash,
+    _Load as scan_Load,
     postgres_available, request_bytes,
 )
 from inventory.domain.people import beneficiary_number, duplicate_key, search_key
@@ -158,15 +159,10 @@ class _FiniteClient(_LoadClient):
 
 
 @dataclass
-class _Load:
-    requests: Iterator[bytes]
-    deadline: float
-    clients: int
-    done: asyncio.Future
-    closed: int = 0
-    errors: int = 0
+class _Load(scan_Load):
+    """bench.scan's load, counting answers by status; latencies of successful check-outs."""
+
     statuses: dict[int, int] = field(default_factory=dict)
-    latencies: list[float] = field(default_factory=list)
 
     def record(self, status: int, seconds: float) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1

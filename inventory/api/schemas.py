@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-import msgspec
 from msgspec import Meta, Struct
+
+from inventory.services.common import from_json
 
 Text80 = Annotated[str, Meta(max_length=80)]
 Text120 = Annotated[str, Meta(max_length=120)]
@@ -223,9 +224,4 @@ def to_item_fields(body: _ItemFields) -> dict[str, Any]:
 
 def decode_json(value: Any, default: Any) -> Any:
     """Piccolo hands JSON columns back as text on SQLite and PostgreSQL alike."""
-    if isinstance(value, str):
-        try:
-            return msgspec.json.decode(value)
-        except msgspec.DecodeError:
-            return default
-    return default if value is None else value
+    return from_json(value, default)

@@ -100,6 +100,15 @@ def beneficiary_scope(role: str, *, site_id: int | None,
     return Scope.NONE, None
 
 
+def sees(role: str, *, site_id: int | None, partner_org_id: int | None,
+         person_site: int, person_org: int) -> bool:
+    """Whether ``role`` may see a person followed at ``person_site`` and referred by
+    ``person_org`` (the row form of ``beneficiary_scope``)."""
+    scope, key = beneficiary_scope(role, site_id=site_id, partner_org_id=partner_org_id)
+    return (scope is Scope.ALL or (scope is Scope.ORGANISATION and person_org == key)
+            or (scope is Scope.SITE and person_site == key))
+
+
 def reads_are_logged(role: str) -> bool:
     """Every read of a person's record is logged, except by the front desk, who serves them."""
     return role != Role.FRONT_DESK

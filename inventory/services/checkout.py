@@ -21,7 +21,7 @@ from typing import Any
 from inventory.db import sql
 from inventory.db.engine import is_sqlite
 from inventory.domain import loans as rules_of
-from inventory.domain.access import Scope, beneficiary_scope, reads_are_logged
+from inventory.domain.access import reads_are_logged, sees
 from inventory.domain.decisions import DecisionSummary, require_valid_decision
 from inventory.domain.eligibility import (
     Applicant, Facts, NotEligible, ReferralFacts, Request, Situation, check_loan,
@@ -83,12 +83,9 @@ _MOVE_ITEM = ("UPDATE item SET state = $1, updated_at = $2 WHERE id = $3 AND sta
 async def _person(actor: Actor, number: str) -> dict[str, Any]:
     """The borrower, if in the actor's scope (the same rule as every beneficiary read)."""
     row = await sql.fetchrow(engine(), _PERSON, number)
-    scope, key = beneficiary_scope(actor.role, site_id=actor.site_id,
-                                   partner_org_id=actor.partner_org_id)
-    visible = row is not None and (
-        scope is Scope.ALL or (scope is Scope.ORGANISATION and row["partner_org"] == key)
-        or (scope is Scope.SITE and row["site"] == key))
-    if not visible:
+    if row is None or not sees(actor.role, site_id=actor.site_id,
+                               partner_org_id=actor.partner_org_id,
+                               person_site=row["site"], person_org=row["partner_org"]):
         raise NotFound(N_("No beneficiary with number “{number}”."), number=number[:20])
     if row["merged_into"]:
         raise InvalidInput(N_("This record was merged into {number}: use that one."),

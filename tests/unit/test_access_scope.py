@@ -141,3 +141,19 @@ def test_social_workers_decide_eligibility_but_do_not_answer_referrals():
 
 def test_an_unknown_action_is_refused_to_everyone():
     assert not any(may(role, "beneficiaries.delete") for role in Role)
+
+
+@pytest.mark.parametrize("role, site, org, expected", [
+    ("admin", None, None, True),
+    ("coordinator", None, None, True),
+    ("front_desk", 1, None, True),
+    ("front_desk", 2, None, False),
+    ("front_desk", None, None, False),
+    ("social_worker", None, 10, True),
+    ("social_worker", None, 11, False),
+    ("technician", 1, None, False),
+])
+def test_sees_is_the_row_form_of_the_scope(role, site, org, expected):
+    from inventory.domain.access import sees
+
+    assert sees(role, site_id=site, partner_org_id=org, person_site=1, person_org=10) is expected
