@@ -1,5 +1,5 @@
 """Piccolo tables: sites, partners, staff, items and their history, beneficiaries, decisions,
-learning paths and loans."""
+learning paths, loans and stocktakes."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ from inventory.domain.learning import (
 )
 from inventory.domain.lifecycle import Family, Kind, State
 from inventory.domain.people import OrgType, ReferralStatus
+from inventory.domain.stocktake import Outcome as StocktakeOutcome
+from inventory.domain.stocktake import Result as StocktakeResult
+from inventory.domain.stocktake import Status as StocktakeStatus
 
 
 class Grade(StrEnum):
@@ -133,7 +136,7 @@ class Item(Table):
     expires_on = Date(null=True, default=None)
     notes = Text(default="")
     created_at = Timestamptz()
-    updated_at = Timestamptz()
+    updated_at = Timestamptz(index=True)  # the items list sorts by last change
 
 
 class CardVoucher(Table):
@@ -485,3 +488,51 @@ class Reminder(Table):
     last_error = Varchar(length=300, default="")
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
+
+
+class Stocktake(Table):
+    """A physical count of one site's shelves (inventaire): who opened and closed it, what
+    was expected when it started, and the totals of its report.
+
+    At most one open count per site (partial unique index, migrations).
+    """
+
+    site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
+    status = Varchar(length=10, choices=StocktakeStatus, default=StocktakeStatus.OPEN,
+                     index=True)
+    started_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    started_at = Timestamptz()
+    closed_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    closed_at = Timestamptz(null=True, default=None)
+    note = Varchar(length=300, default="")
+    expected_count = Integer(default=0)
+    # Written at closing, from the rows below.
+    found_count = Integer(default=0)
+    missing_count = Integer(default=0)
+    left_count = Integer(default=0)
+    unexpected_count = Integer(default=0)
+
+
+class StocktakeExpected(Table):
+    """One item the count expects: recorded on a shelf of the site when it started (the
+    snapshot). ``result`` and where the item was recorded are written at closing."""
+
+    stocktake = ForeignKey(references=Stocktake, on_delete=OnDelete.cascade)
+    item = ForeignKey(references=Item, on_delete=OnDelete.restrict)
+    result = Varchar(length=10, choices=StocktakeResult, null=True, default=None)
+    state_at_close = Varchar(length=20, null=True, default=None)
+    site_at_close = ForeignKey(references=Site, null=True, on_delete=OnDelete.restrict)
+
+
+class StocktakeScan(Table):
+    """One item seen during a count, the first time only: one row per count and item
+    (unique index, migrations), so a second scan changes nothing. The item's state and site
+    as recorded at the scan say why an unexpected one was not expected."""
+
+    stocktake = ForeignKey(references=Stocktake, on_delete=OnDelete.cascade)
+    item = ForeignKey(references=Item, on_delete=OnDelete.restrict)
+    scanned_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.restrict)
+    scanned_at = Timestamptz()
+    outcome = Varchar(length=12, choices=StocktakeOutcome)
+    item_state = Varchar(length=20)
+    item_site = ForeignKey(references=Site, null=True, on_delete=OnDelete.restrict)

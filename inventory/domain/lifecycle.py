@@ -228,5 +228,6 @@ EVENT_LABELS: dict[str, str] = {
     "repair_part_added": N_("repair part added"),
     "topped_up": N_("topped up"),
     "transfer": N_("moved to another site"),
+    "stocktake_missing": N_("not found at a stocktake"),
     "renewed": N_("loan renewed"),
 }
