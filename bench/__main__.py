@@ -6,7 +6,7 @@ reported and the others still run; the exit status is then 1.
 
 Options: ``--quick`` (passed to the modules whose ``run`` takes it: shorter cases) and the
 names of the modules to run (``scan``, ``loans``, ``labels``, ``documents``, ``roundtrip``,
-``browser``, ``backup``; all by default).
+``browser``, ``backup``, ``reports``; all by default).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import traceback
 
 from bench.common import load_average, print_table
 
-MODULES = ("scan", "loans", "labels", "documents", "roundtrip", "browser", "backup")
+MODULES = ("scan", "loans", "labels", "documents", "roundtrip", "browser", "backup", "reports")
 
 
 def run_module(name: str, quick: bool) -> bool:

@@ -11,6 +11,7 @@ import msgspec
 
 from inventory.api.schemas import ItemCreate, decode_json, to_item_fields
 from inventory.domain.errors import DomainError
+from inventory.domain.reports import neutralise  # one rule for every CSV export
 from inventory.i18n import gettext_for
 from inventory.services import items as svc
 from inventory.services.common import Actor, unit_of_work
@@ -24,7 +25,6 @@ EXPORT_COLUMNS = (
 )
 _INT_FIELDS = {"ram_gb", "storage_gb", "battery_health", "data_allowance_mb", "price_cents",
                "validity_days"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +39,6 @@ class ImportFailed(Exception):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
-
-
-def neutralise(value: Any) -> Any:
-    """Spreadsheets must never run a cell as a formula; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _row_to_body(row: dict[str, str]) -> ItemCreate:

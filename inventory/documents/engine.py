@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 if TYPE_CHECKING:
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 # resident memory that a server which never prints would carry for nothing.
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
+# The report charts are macros shared with the dashboard page: the one folder of page
+# templates that documents may also load, under the same name ("reports/_charts.html").
+REPORTS_DIR = TEMPLATES_DIR.parent / "reports"
 STYLESHEET = "documents.css"
 LOCALE = "fr_FR"
 
@@ -75,7 +78,8 @@ def full_fonts() -> bool:
 def environment() -> SandboxedEnvironment:
     """The one Jinja environment: sandboxed, autoescaped, strict, templates read once."""
     env = SandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+        loader=ChoiceLoader([FileSystemLoader(TEMPLATES_DIR),
+                             PrefixLoader({"reports": FileSystemLoader(REPORTS_DIR)})]),
         autoescape=True,  # every template, whatever its extension
         undefined=StrictUndefined,
         auto_reload=False,  # no stat() of template files after the first load
