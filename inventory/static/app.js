@@ -24,18 +24,23 @@
       if (!Context) { return; }
       audio = audio || new Context();
       if (audio.state === "suspended") { audio.resume(); }
-      var osc = audio.createOscillator();
-      var gain = audio.createGain();
-      var now = audio.currentTime;
-      var length = ok ? 0.12 : 0.35;
-      osc.type = ok ? "sine" : "square";
-      osc.frequency.setValueAtTime(ok ? 880 : 220, now);
-      gain.gain.setValueAtTime(0.15, now);
-      gain.gain.exponentialRampToValueAtTime(0.001, now + length);
-      osc.connect(gain);
-      gain.connect(audio.destination);
-      osc.start(now);
-      osc.stop(now + length);
+      // Two notes, so that the two answers differ by more than pitch: rising and short for
+      // success, falling and longer (and harsher) for a problem.
+      var notes = ok ? [880, 1320] : [440, 220];
+      var length = ok ? 0.09 : 0.2;
+      notes.forEach(function (frequency, index) {
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        var now = audio.currentTime + index * (length + 0.03);
+        osc.type = ok ? "sine" : "square";
+        osc.frequency.setValueAtTime(frequency, now);
+        gain.gain.setValueAtTime(0.15, now);
+        gain.gain.exponentialRampToValueAtTime(0.001, now + length);
+        osc.connect(gain);
+        gain.connect(audio.destination);
+        osc.start(now);
+        osc.stop(now + length);
+      });
     } catch (e) {
       // Sound is a bonus: the colour says it too.
     }
@@ -86,6 +91,9 @@
       }
     });
   }
+
+  // The same colour and sound for scans answered without a page load (stocktake.js).
+  window.esnScan = { flash: flash, beep: beep };
 
   function start() {
     rememberScans();
