@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, Parameter
 from msgspec import Meta
 
+from inventory.api.paging import PageParam, PerPageParam
 from inventory.api.schemas import (
     EventRead, ItemCreate, ItemPage, ItemRead, ItemUpdate, Strict, TransitionRequest,
     VoucherRead, VoucherRequest, decode_json, to_item_fields,
@@ -19,6 +20,7 @@ from inventory.domain.scan import item_url, resolve_code
 from inventory.i18n import gettext_for, negotiate
 from inventory.services import items as svc
 
+HISTORY_PAGE = 100  # a device's whole life usually fits in one page
 _ITEM_SQL = """
 SELECT i.*, s.code AS site_code FROM item i JOIN site s ON s.id = i.site WHERE i.tag = $1
 """
@@ -124,9 +126,11 @@ class ItemController(Controller):
         return item_read(row, settings.base_url, _locale(request))
 
     @get("/{tag:str}/history", opt={"permission": "items.read"})
-    async def history(self, request: Request, tag: FromPath[str]) -> list[EventRead]:
-        """The item's history, newest first."""
-        rows = await svc.history(resolve_or_404(tag, request.app.state.settings.tag_prefix))
+    async def history(self, request: Request, tag: FromPath[str], page: PageParam = 1,
+                      per_page: PerPageParam = HISTORY_PAGE) -> list[EventRead]:
+        """The item's history, newest first, one page at a time."""
+        rows = await svc.history(resolve_or_404(tag, request.app.state.settings.tag_prefix),
+                                 limit=per_page, offset=(page - 1) * per_page)
         return [EventRead(**{**r, "details": decode_json(r["details"], {})}) for r in rows]
 
     @post("/{tag:str}/transfer", opt={"permission": "items.transfer"}, status_code=200)

@@ -62,17 +62,22 @@ def selection(
     kind: Annotated[str | None, QueryParameter(max_length=20)] = None,
     state_: Annotated[str | None, QueryParameter(name="state", max_length=20)] = None,
     site: Annotated[str | None, QueryParameter(max_length=12)] = None,
+    family: Annotated[str | None, QueryParameter(max_length=10)] = None,
+    q: Annotated[str | None, QueryParameter(max_length=80)] = None,
+    grade: Annotated[str | None, QueryParameter(max_length=2)] = None,
 ) -> svc.ItemFilter:
-    """The items to print: comma-separated tags (any spelling) and/or filters, all ANDed."""
+    """The items to print: comma-separated tags (any spelling) and/or filters (those of the
+    items list: family, kind, state, site, intake batch, grade, text), all ANDed."""
     codes = [code.strip() for code in (tags or "").split(",") if code.strip()]
     if len(codes) > MAX_LABELS:
         raise too_many(len(codes))
     prefix = request.app.state.settings.tag_prefix
     canonical = tuple(dict.fromkeys(resolve_code(code, prefix) for code in codes))
-    if not (canonical or intake_batch or kind or state_ or site):
+    if not (canonical or intake_batch or kind or state_ or site or family or q or grade):
         raise InvalidInput(N_("Choose what to print: tags, an intake batch, a kind, a state "
                               "or a site."))
-    return svc.ItemFilter(kind=kind, state=state_, site_code=site, intake_batch=intake_batch,
+    return svc.ItemFilter(family=family, kind=kind, state=state_, site_code=site,
+                          intake_batch=intake_batch, grade=grade, text=q or "",
                           tags=canonical, per_page=MAX_LABELS)
 
 

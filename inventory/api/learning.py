@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, patch, post, put
 from litestar.params import FromPath, JSONBody, Parameter
 
+from inventory.api.paging import PER_PAGE, PageParam, PerPageParam
 from inventory.api.learning_schemas import (
     AssessmentCreate, AssessmentRead, AttendanceRead, AttendanceUpdate, DropInCreate,
     EnrollmentCreate, EnrollmentRead, EnrollmentUpdate, ModuleCreate, ModuleRead,
@@ -96,10 +97,13 @@ class LearningPathController(Controller):
     tags = ["learning paths"]
 
     @get("/", opt={"permission": "learning.read"})
-    async def list_paths(self, request: Request, active: bool = False) -> list[PathRead]:
-        """Paths by name with their ordered modules (``active=true``: those offered)."""
+    async def list_paths(self, request: Request, active: bool = False, page: PageParam = 1,
+                         per_page: PerPageParam = PER_PAGE) -> list[PathRead]:
+        """Paths by name with their ordered modules, one page at a time (``active=true``:
+        those offered)."""
         _ = _gettext(request)
-        return [path_read(r, _) for r in await svc.list_paths(active_only=active)]
+        return [path_read(r, _) for r in await svc.list_paths(
+            active_only=active, page=page, per_page=per_page)]
 
     @post("/", opt={"permission": "learning.write"}, status_code=201)
     async def create(self, request: Request, data: JSONBody[PathCreate]) -> PathRead:
@@ -243,9 +247,10 @@ class PathEndedLoanController(Controller):
     tags = ["loans"]
 
     @get("/", opt={"permission": "loans.read"})
-    async def list_loans(self, request: Request) -> list[PathEndedLoanRead]:
+    async def list_loans(self, request: Request, page: PageParam = 1,
+                         per_page: PerPageParam = PER_PAGE) -> list[PathEndedLoanRead]:
         """Open loans whose learning path is over (closed or past its expected end): to
-        return or renew."""
+        return or renew, one page at a time."""
         _ = _gettext(request)
         return [PathEndedLoanRead(
             reference=r["reference"], beneficiary_number=r["beneficiary_number"],
@@ -255,4 +260,4 @@ class PathEndedLoanController(Controller):
             enrollment_status_label=_(rules.ENROLLMENT_STATUS_LABELS[r["enrollment_status"]]),
             expected_end_on=r["expected_end_on"], exit_on=r["exit_on"],
             action_label=_(RETURN_OR_RENEW),
-        ) for r in await svc.path_ended_loans(request.user)]
+        ) for r in await svc.path_ended_loans(request.user, page=page, per_page=per_page)]

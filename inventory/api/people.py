@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, patch, post, put
 from litestar.params import FromPath, JSONBody, Parameter
 
+from inventory.api.paging import PER_PAGE, PageParam, PerPageParam
 from inventory.api.people_schemas import (
     BeneficiaryCreate, BeneficiaryPage, BeneficiaryRead, BeneficiaryUpdate, DecisionCreate,
     DecisionRead, EvaluationRead, MergeRequest, OrgCreate, OrgRead, OrgUpdate, ReferralAnswer,
@@ -127,10 +128,15 @@ class PartnerOrgController(Controller):
     tags = ["partner organisations"]
 
     @get("/", opt={"permission": "orgs.read"})
-    async def list_orgs(self, request: Request, active: bool | None = None) -> list[OrgRead]:
-        """Partner organisations, by name (``active=true``: only those that may refer)."""
+    async def list_orgs(self, request: Request, active: bool | None = None,
+                        page: PageParam = 1,
+                        per_page: PerPageParam = PER_PAGE) -> list[OrgRead]:
+        """Partner organisations by name, one page at a time (``active=true``: only those
+        that may refer)."""
         _ = _gettext(request)
-        return [org_read(r, _) for r in await org_svc.list_orgs(active_only=bool(active))]
+        rows, _total = await org_svc.list_orgs(active_only=bool(active), page=page,
+                                               per_page=per_page)
+        return [org_read(r, _) for r in rows]
 
     @post("/", opt={"permission": "orgs.write"}, status_code=201)
     async def create(self, request: Request, data: JSONBody[OrgCreate]) -> OrgRead:
@@ -177,9 +183,12 @@ class BeneficiaryController(Controller):
         return beneficiary_read(row, _gettext(request))
 
     @get("/duplicates", opt={"permission": "beneficiaries.merge"})
-    async def duplicates(self, request: Request) -> list[list[str]]:
-        """Groups of records that are probably the same person, to check and merge."""
-        return await people_svc.possible_duplicates(request.user)
+    async def duplicates(self, request: Request, page: PageParam = 1,
+                         per_page: PerPageParam = PER_PAGE) -> list[list[str]]:
+        """Groups of records that are probably the same person, to check and merge, one
+        page of groups at a time."""
+        return await people_svc.possible_duplicates(request.user, page=page,
+                                                    per_page=per_page)
 
     @get("/{number:str}", opt={"permission": "beneficiaries.read"})
     async def read(self, request: Request, number: FromPath[str]) -> BeneficiaryRead:
@@ -298,6 +307,9 @@ class RuleSetController(Controller):
                            saved_at=saved.saved_at)
 
     @get("/versions", opt={"permission": "ruleset.read"})
-    async def versions(self) -> list[RuleSetVersionRead]:
-        return [RuleSetVersionRead(**r) for r in await elig_svc.ruleset_versions()]
+    async def versions(self, page: PageParam = 1,
+                       per_page: PerPageParam = PER_PAGE) -> list[RuleSetVersionRead]:
+        """Saved versions, newest first, one page at a time."""
+        rows, _total = await elig_svc.ruleset_versions(page=page, per_page=per_page)
+        return [RuleSetVersionRead(**r) for r in rows]
 

@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 from msgspec import Meta, Struct
 
 from inventory.api.errors import locale_of
+from inventory.api.paging import PER_PAGE, PageParam, PerPageParam
 from inventory.api.schemas import Strict
 from inventory.i18n import gettext_for
 from inventory.services import waiting as svc
@@ -92,9 +93,12 @@ class WaitingController(Controller):
 
     @get("/", opt={"permission": "waiting.read"})
     async def list_entries(self, request: Request, site: SiteParam | None = None,
-                           kind: KindParam | None = None) -> WaitingListRead:
-        """People waiting in your scope, first come first, with figures for the whole list."""
-        found = await svc.list_entries(request.user, site_code=site, kind=kind)
+                           kind: KindParam | None = None, page: PageParam = 1,
+                           per_page: PerPageParam = PER_PAGE) -> WaitingListRead:
+        """People waiting in your scope, first come first, one page at a time, with figures
+        for the whole list."""
+        found = await svc.list_entries(request.user, site_code=site, kind=kind, page=page,
+                                       per_page=per_page)
         stats = found.stats
         return WaitingListRead(
             entries=[entry_read(r) for r in found.entries],

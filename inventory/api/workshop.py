@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody, Parameter
 from msgspec import Meta, Struct
 
+from inventory.api.paging import PER_PAGE, PageParam, PerPageParam
 from inventory.api.schemas import Strict
 from inventory.config import Settings
 from inventory.documents import model as doc
@@ -210,13 +211,16 @@ class WipeController(Controller):
         return wipe_read(row, _gettext(request))
 
     @get("/queue", opt={"permission": "wipes.read"})
-    async def queue(self, request: Request, site: SiteCode = None) -> list[WipeQueueEntry]:
-        """Devices back from a loan waiting for their wipe, longest waiting first."""
+    async def queue(self, request: Request, site: SiteCode = None, page: PageParam = 1,
+                    per_page: PerPageParam = PER_PAGE) -> list[WipeQueueEntry]:
+        """Devices back from a loan waiting for their wipe, longest waiting first, one page
+        at a time."""
         _ = _gettext(request)
+        rows, _total = await wipe_svc.wipe_queue(site, page=page, per_page=per_page)
         return [WipeQueueEntry(
             tag=r["tag"], kind=r["kind"], kind_label=_(KIND_LABELS[r["kind"]]), model=_model(r),
             serial=r["serial"], site_code=r["site_code"], since=r["since"],
-            failed_attempts=r["failed_attempts"]) for r in await wipe_svc.wipe_queue(site)]
+            failed_attempts=r["failed_attempts"]) for r in rows]
 
     @get("/{wipe_id:int}", opt={"permission": "wipes.read"})
     async def read(self, request: Request, wipe_id: FromPath[int]) -> WipeRead:
@@ -252,10 +256,14 @@ class RepairController(Controller):
     async def list_repairs(
         self, request: Request, site: SiteCode = None,
         status: Annotated[str | None, Parameter(max_length=20)] = None,
+        page: PageParam = 1, per_page: PerPageParam = PER_PAGE,
     ) -> list[RepairRead]:
-        """Repair tickets, oldest first; without a status, those open or waiting for parts."""
+        """Repair tickets, oldest first, one page at a time; without a status, those open or
+        waiting for parts."""
         _ = _gettext(request)
-        return [repair_read(r, _) for r in await repair_svc.list_repairs(site, status)]
+        rows, _total = await repair_svc.list_repairs(site, status, page=page,
+                                                     per_page=per_page)
+        return [repair_read(r, _) for r in rows]
 
     @get("/{ticket_id:int}", opt={"permission": "repairs.read"})
     async def read(self, request: Request, ticket_id: FromPath[int]) -> RepairRead:

@@ -274,11 +274,31 @@ async def merge_beneficiaries(actor: Actor, duplicate: str, keep: str) -> dict[s
         return await find_visible(actor, keep)
 
 
-async def possible_duplicates(actor: Actor) -> list[list[str]]:
-    """Groups of numbers sharing a duplicate key, for the association to check and merge."""
+_SCOPE_SQL = {Scope.ALL: "", Scope.ORGANISATION: " AND partner_org = {}",
+              Scope.SITE: " AND site = {}"}
+_DUPLICATE_KEYS = ("SELECT duplicate_key FROM beneficiary WHERE merged_into IS NULL{scope} "
+                   "GROUP BY duplicate_key HAVING COUNT(*) > 1 ORDER BY MIN(id) "
+                   "LIMIT {{}} OFFSET {{}}")
+
+
+async def possible_duplicates(actor: Actor, *, page: int = 1,
+                              per_page: int = 50) -> list[list[str]]:
+    """One page of groups of numbers sharing a duplicate key (the group of the oldest record
+    first), for the association to check and merge; grouped by the database, not read whole."""
+    scope, key = beneficiary_scope(actor.role, site_id=actor.site_id,
+                                   partner_org_id=actor.partner_org_id)
+    if scope is Scope.NONE:
+        return []
+    scoped = () if scope is Scope.ALL else (key,)
+    keys = [r["duplicate_key"] for r in await Beneficiary.raw(
+        _DUPLICATE_KEYS.format(scope=_SCOPE_SQL[scope]), *scoped, per_page,
+        (page - 1) * per_page)]
+    if not keys:
+        return []
     rows = await _scoped(Beneficiary.select(Beneficiary.number, Beneficiary.duplicate_key).where(
-        Beneficiary.merged_into.is_null()), actor).order_by(Beneficiary.id)
-    groups: dict[str, list[str]] = {}
+        Beneficiary.merged_into.is_null() & Beneficiary.duplicate_key.is_in(keys)),
+        actor).order_by(Beneficiary.id)
+    groups: dict[str, list[str]] = {k: [] for k in keys}
     for row in rows:
-        groups.setdefault(row["duplicate_key"], []).append(row["number"])
+        groups[row["duplicate_key"]].append(row["number"])
     return [numbers for numbers in groups.values() if len(numbers) > 1]

@@ -92,11 +92,15 @@ async def save_ruleset(actor: Actor, text: str) -> RuleSetInForce:
     return RuleSetInForce(rules, text, row.saved_at)
 
 
-async def ruleset_versions() -> list[dict[str, Any]]:
-    return await RuleSetVersion.select(
+async def ruleset_versions(*, page: int = 1,
+                           per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """One page of the saved versions, newest first, and how many there are."""
+    rows = await RuleSetVersion.select(
         RuleSetVersion.id, RuleSetVersion.version, RuleSetVersion.saved_at,
         RuleSetVersion.saved_by.username.as_alias("saved_by"),
-    ).order_by(RuleSetVersion.id, ascending=False)
+    ).order_by(RuleSetVersion.id, ascending=False).limit(per_page).offset(
+        (page - 1) * per_page)
+    return rows, await RuleSetVersion.count()
 
 
 # --- decisions --------------------------------------------------------------------------

@@ -64,9 +64,11 @@ async def _path(path_id: int) -> dict[str, Any]:
     return row
 
 
-async def list_paths(active_only: bool = False) -> list[dict[str, Any]]:
-    """Every path by name, each with its ordered modules."""
-    query = LearningPath.select(*PATH_COLUMNS).order_by(LearningPath.name)
+async def list_paths(active_only: bool = False, *, page: int = 1,
+                     per_page: int = 50) -> list[dict[str, Any]]:
+    """One page of the paths by name, each with its ordered modules."""
+    query = LearningPath.select(*PATH_COLUMNS).order_by(LearningPath.name).limit(
+        per_page).offset((page - 1) * per_page)
     if active_only:
         query = query.where(LearningPath.active == True)  # noqa: E712 (a SQL condition)
     async with unit_of_work():
@@ -339,8 +341,10 @@ async def update_enrollment(actor: Actor, enrollment_id: int,
 
 # --- loans whose path is over -----------------------------------------------------------
 
-async def path_ended_loans(actor: Actor) -> list[dict[str, Any]]:
-    """Open loans whose path is closed or past its expected end: to return or renew."""
+async def path_ended_loans(actor: Actor, *, page: int = 1,
+                           per_page: int = 50) -> list[dict[str, Any]]:
+    """One page of the open loans whose path is closed or past its expected end: to return
+    or renew."""
     day = today()
     query = Loan.select(
         Loan.reference, Loan.started_on, Loan.due_on, Loan.beneficiary,
@@ -358,6 +362,7 @@ async def path_ended_loans(actor: Actor) -> list[dict[str, Any]]:
         query = query.where(Loan.beneficiary.is_in(
             Beneficiary.select(Beneficiary.id).where(condition)))
     async with unit_of_work():
-        rows = await query.order_by(Loan.enrollment.expected_end_on).order_by(Loan.id)
+        rows = await query.order_by(Loan.enrollment.expected_end_on).order_by(Loan.id).limit(
+            per_page).offset((page - 1) * per_page)
         await log_access(actor, "loan.path_ended", sorted({r["beneficiary"] for r in rows}))
     return rows

@@ -66,11 +66,16 @@ async def update_org(actor: Actor, org_id: int, changes: dict[str, Any]) -> dict
     return await get_org(org_id)
 
 
-async def list_orgs(*, active_only: bool = False) -> list[dict[str, Any]]:
-    query = PartnerOrg.select(*COLUMNS).order_by(PartnerOrg.name)
+async def list_orgs(*, active_only: bool = False, page: int = 1,
+                    per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """One page of organisations by name, and how many there are."""
+    query, count = PartnerOrg.select(*COLUMNS), PartnerOrg.count()
     if active_only:
         query = query.where(PartnerOrg.active.eq(True))
-    return await query
+        count = count.where(PartnerOrg.active.eq(True))
+    rows = await query.order_by(PartnerOrg.name).order_by(PartnerOrg.id).limit(
+        per_page).offset((page - 1) * per_page)
+    return rows, await count
 
 
 @dataclass(frozen=True, slots=True)

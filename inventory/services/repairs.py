@@ -12,7 +12,6 @@ from inventory.services.common import Actor, unit_of_work, utcnow
 from inventory.services.items import apply_transition, get_item, record_event
 from inventory.services.wipes import item_by_code, last_closed_line, last_wipe, open_ticket
 
-QUEUE_LIMIT = 500
 T = RepairTicket
 TICKET_COLUMNS = (
     T.id, T.item, T.problem, T.diagnosis, T.actions, T.minutes_spent, T.status, T.outcome,
@@ -139,20 +138,19 @@ async def close_repair(actor: Actor, ticket_id: int, outcome: str,
     return await get_ticket(ticket_id)
 
 
-async def list_repairs(site_code: str | None = None,
-                       status: str | None = None) -> list[dict[str, Any]]:
-    """Tickets of a site, oldest first; without a status, those still being worked on."""
+async def list_repairs(site_code: str | None = None, status: str | None = None, *,
+                       page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """One page of a site's tickets, oldest first, and how many there are; without a status,
+    those still being worked on."""
     if status is not None and status not in set(rules.RepairStatus):
         raise InvalidInput(N_("Unknown repair status “{status}”."), status=status[:30])
-    query = RepairTicket.select(*TICKET_COLUMNS)
-    if status:
-        query = query.where(RepairTicket.status == status)
-    else:
-        query = query.where(RepairTicket.status.is_in(list(rules.ACTIVE)))
+    condition = (RepairTicket.status == status) if status else RepairTicket.status.is_in(
+        list(rules.ACTIVE))
     if site_code:
-        query = query.where(RepairTicket.site.code == site_code)
-    rows = await query.order_by(RepairTicket.opened_at).order_by(RepairTicket.id).limit(
-        QUEUE_LIMIT)
+        condition = condition & (RepairTicket.site.code == site_code)
+    rows = await RepairTicket.select(*TICKET_COLUMNS).where(condition).order_by(
+        RepairTicket.opened_at).order_by(RepairTicket.id).limit(per_page).offset(
+        (page - 1) * per_page)
     for row in rows:
         row["reference"] = rules.ticket_reference(row["id"])
-    return rows
+    return rows, await RepairTicket.count().where(condition)

@@ -147,8 +147,10 @@ async def _served_waits(site_code: str | None, kind: str | None) -> list[int]:
 
 
 async def list_entries(actor: Actor, *, site_code: str | None = None,
-                       kind: str | None = None) -> WaitingList:
-    """Open entries in the actor's scope, first come first; figures cover the whole list."""
+                       kind: str | None = None, page: int = 1,
+                       per_page: int = 50) -> WaitingList:
+    """One page of the open entries in the actor's scope, first come first; positions and
+    figures cover the whole list (only open entries are read: a queue, not the table)."""
     if kind:
         check_kind(kind)
     query = WaitingEntry.select(*COLUMNS).where(WaitingEntry.status.is_in(list(OPEN_STATUSES)))
@@ -163,7 +165,8 @@ async def list_entries(actor: Actor, *, site_code: str | None = None,
             WaitingEntry.id.is_in([r["id"] for r in every] or [-1]))}
         served = await _served_waits(site_code, kind)
         rows = _positions(every)
-        shown = [r for r in rows if r["id"] in visible_ids]
+        shown = [r for r in rows if r["id"] in visible_ids][
+            (page - 1) * per_page:page * per_page]
         await log_access(actor, "waiting.list", sorted({r["beneficiary"] for r in shown}))
     current = [r["wait_days"] for r in rows]
     return WaitingList(shown, rules.wait_stats(current, served))

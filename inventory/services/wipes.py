@@ -14,7 +14,17 @@ from inventory.domain.tags import decode
 from inventory.services.common import Actor, today, unit_of_work, utcnow
 from inventory.services.items import apply_transition, get_item, record_event
 
-QUEUE_LIMIT = 500
+# The queue's order, in SQL so that a page of it is read alone: devices that came back
+# first (their last "returned" event) come first.
+_QUEUE_WHERE = """
+FROM item i JOIN site s ON s.id = i.site
+WHERE i.state = 'returned' AND i.family = 'device' AND ({} = '' OR s.code = {})
+"""
+_RETURNED_AT = ("(SELECT MAX(e.at) FROM item_event e "
+                "WHERE e.item = i.id AND e.to_state = 'returned')")
+_QUEUE_PAGE = (f"SELECT i.id {_QUEUE_WHERE} ORDER BY {_RETURNED_AT} IS NULL, {_RETURNED_AT}, "
+               "i.id LIMIT {} OFFSET {}")
+_QUEUE_COUNT = f"SELECT COUNT(*) AS n {_QUEUE_WHERE}"
 
 
 async def item_by_code(tag: str, prefix: str) -> dict[str, Any]:
@@ -118,16 +128,18 @@ async def _returned_since(item_ids: list[int]) -> dict[int, Any]:
     return since
 
 
-async def wipe_queue(site_code: str | None = None) -> list[dict[str, Any]]:
-    """Devices back from a loan and waiting for their wipe, longest waiting first."""
-    query = Item.select(
+async def wipe_queue(site_code: str | None = None, *, page: int = 1,
+                     per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """One page of the devices back from a loan and waiting for their wipe, longest waiting
+    first, and how many there are."""
+    site = site_code or ""
+    found = await Item.raw(_QUEUE_PAGE, site, site, per_page, (page - 1) * per_page)
+    total = (await Item.raw(_QUEUE_COUNT, site, site))[0]["n"]
+    ids = [r["id"] for r in found]
+    rows = await Item.select(
         Item.id, Item.tag, Item.kind, Item.brand, Item.model, Item.serial,
         Item.site.code.as_alias("site_code"),
-    ).where((Item.state == State.RETURNED) & (Item.family == Family.DEVICE))
-    if site_code:
-        query = query.where(Item.site.code == site_code)
-    rows = await query.order_by(Item.id).limit(QUEUE_LIMIT)
-    ids = [r["id"] for r in rows]
+    ).where(Item.id.is_in(ids or [0]))
     since = await _returned_since(ids)
     tries = await WipeRecord.select(WipeRecord.item, WipeRecord.created_at).where(
         WipeRecord.item.is_in(ids or [0]))
@@ -136,4 +148,5 @@ async def wipe_queue(site_code: str | None = None) -> list[dict[str, Any]]:
         row["failed_attempts"] = sum(
             1 for t in tries if t["item"] == row["id"]
             and (row["since"] is None or t["created_at"] >= row["since"]))
-    return sorted(rows, key=lambda r: (r["since"] is None, r["since"] or 0, r["id"]))
+    place = {item_id: n for n, item_id in enumerate(ids)}
+    return sorted(rows, key=lambda r: place[r["id"]]), total

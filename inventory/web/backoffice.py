@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import MultiDict
+from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from inventory.domain.access import may
@@ -16,9 +17,9 @@ from inventory.services import eligibility as elig_svc
 from inventory.services import partners as org_svc
 from inventory.web.forms import FormReader, error_status
 from inventory.web.pages import render
+from inventory.web.paging import read_page
 from inventory.web.portal import gettext_of
 
-PER_PAGE = 50
 RULESET_MAX = 100_000
 LABELS = {"org_type_labels": ORG_TYPE_LABELS, "org_types": [t.value for t in OrgType]}
 
@@ -39,16 +40,13 @@ class BackOfficeController(Controller):
     path = "/admin"
     include_in_schema = False
 
-    async def _orgs_page(self, request: Request, page: int = 1, status: int = 200,
+    async def _orgs_page(self, request: Request, page: Any = 1, status: int = 200,
                          **extra: Any) -> Response:
-        orgs = await org_svc.list_orgs()
-        pages = max(1, -(-len(orgs) // PER_PAGE))
-        page = max(1, min(page, pages))
+        orgs, at = await read_page(org_svc.list_orgs, page)
         context = {"form": MultiDict({"org_type": OrgType.CCAS.value}), "errors": {},
                    "error": None, "added": None, **extra}
-        return render(request, "admin/orgs.html", status=status,
-                      orgs=orgs[(page - 1) * PER_PAGE:page * PER_PAGE], page=page,
-                      pages=pages, total=len(orgs), **context, **LABELS)
+        return render(request, "admin/orgs.html", status=status, orgs=orgs, page=at.number,
+                      pages=at.pages, total=at.total, **context, **LABELS)
 
     @get("/", opt={"permission": "backoffice.read"})
     async def orgs(self, request: Request, page: int = 1, added: int | None = None) -> Response:
@@ -75,18 +73,20 @@ class BackOfficeController(Controller):
                                      errors=form.errors, error=error)
 
     async def _ruleset_page(self, request: Request, status: int = 200,
-                            text: str | None = None, **extra: Any) -> Response:
+                            text: str | None = None, page: Any = 1, **extra: Any) -> Response:
         in_force = await elig_svc.ruleset_in_force()
+        versions, at = await read_page(elig_svc.ruleset_versions, page)
         context = {"problems": [], "error": None, "saved": False, **extra}
         return render(request, "admin/ruleset.html", status=status,
                       text=in_force.text if text is None else text,
                       version=in_force.rules.version, shipped=in_force.saved_at is None,
-                      versions=await elig_svc.ruleset_versions(),
+                      versions=versions, versions_page=at,
                       may_save=may(request.user.role, "ruleset.write"), **context)
 
     @get("/ruleset", opt={"permission": "backoffice.read"})
-    async def ruleset(self, request: Request, saved: bool = False) -> Response:
-        return await self._ruleset_page(request, saved=saved)
+    async def ruleset(self, request: Request, saved: bool = False,
+                      page: FromQuery[str] = "1") -> Response:
+        return await self._ruleset_page(request, saved=saved, page=page)
 
     @post("/ruleset", opt={"permission": "ruleset.write"})
     async def save_ruleset(self, request: Request) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -12,12 +13,18 @@ from litestar.response import Redirect
 from inventory.api.label_jobs import job_of, start_job
 from inventory.api.labels import selection
 from inventory.domain.errors import DomainError
+from inventory.domain.item_list import read_item_query
+from inventory.services import items as item_svc
 from inventory.web.forms import FormReader, error_status
+from inventory.web.item_list import describe, item_filter
 from inventory.web.pages import render
 from inventory.web.portal import gettext_of
 from labels import LAYOUTS
 
 LAYOUT_CHOICES = [(name, layout.title) for name, layout in LAYOUTS.items()]
+# Filters of the items list that the label form carries as they are (the intake batch has
+# its own field on the form).
+CARRIED = ("q", "family", "kind", "state", "site", "grade")
 
 
 class LabelPageController(Controller):
@@ -25,34 +32,50 @@ class LabelPageController(Controller):
     include_in_schema = False
 
     def _page(self, request: Request, status: int = 200, **extra: Any) -> Response:
-        context = {"form": {}, "errors": {}, "error": None, "job": None, **extra}
+        context = {"form": {}, "errors": {}, "error": None, "job": None, "carried": [],
+                   "carried_count": 0, **extra}
         return render(request, "labels/page.html", status=status, layouts=LAYOUT_CHOICES,
+                      carried_words=describe(context["carried"], gettext_of(request)),
                       **context)
 
     @get("/", opt={"permission": "labels.print"})
     async def page(self, request: Request, job: str | None = None) -> Response:
-        """The form, and the progress of a job when ?job= names one of the user's jobs."""
-        return self._page(request, job=job_of(request, job[:40]) if job else None)
+        """The form, and the progress of a job when ?job= names one of the user's jobs; the
+        filters of the items list (its "print labels" link) come pre-filled."""
+        query, _problems = read_item_query(dict(request.query_params))
+        carried = [(k, v) for k, v in query.params() if k in CARRIED]
+        count = 0
+        if carried or query.intake_batch:
+            _rows, count = await item_svc.list_items(replace(
+                item_filter(query, 1), per_page=1))
+        return self._page(request, job=job_of(request, job[:40]) if job else None,
+                          form={"intake_batch": query.intake_batch}, carried=carried,
+                          carried_count=count)
 
     @post("/", opt={"permission": "labels.print"})
     async def start(self, request: Request) -> Response:
-        """Start a job for the tags or intake batch typed, then show its progress bar."""
+        """Start a job for the tags, intake batch or carried filters, then show its progress."""
         form = await FormReader.of(request, gettext_of(request))
         tags = ",".join(re.split(r"[\s,;]+", form.text("tags", 60_000)))
         batch = form.text("intake_batch", 80)
+        carried = {name: form.text(name, 80) or None for name in CARRIED}
         layout = form.text("layout", 40) or "a4-3x7"
         start_at = form.whole("start_at", 1, 100, default=1)
         error, status = next(iter(form.errors.values()), None), 422
         if error is None:
             try:
-                flt = selection(request, tags=tags, intake_batch=batch or None)
+                flt = selection(request, tags=tags, intake_batch=batch or None,
+                                kind=carried["kind"], state_=carried["state"],
+                                site=carried["site"], family=carried["family"],
+                                q=carried["q"], grade=carried["grade"])
                 job = await start_job(request, flt, layout, start_at or 1)
             except DomainError as exc:
                 error, status = exc.render(form.gettext), error_status(exc)
             else:
                 return Redirect(f"/labels?job={job.id}", status_code=303)
         return self._page(request, status=status, error=error, form=form.data,
-                          errors=form.errors)
+                          errors=form.errors,
+                          carried=[(k, v) for k, v in carried.items() if v])
 
     @get("/jobs/{job_id:str}/progress", opt={"permission": "labels.print"})
     async def progress(self, request: Request, job_id: FromPath[str]) -> Response:

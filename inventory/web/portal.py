@@ -33,6 +33,7 @@ from inventory.services.beneficiaries import PossibleDuplicate
 from inventory.services.common import from_json, today
 from inventory.web.forms import FormReader, error_status
 from inventory.web.pages import render
+from inventory.web.paging import read_page
 
 PER_PAGE = 50
 CONSENT_VERSION = "2026-1"  # the consent notice in use; typed values are kept as typed
@@ -129,11 +130,12 @@ class PortalController(Controller):
 
     @get("/", opt={"permission": "beneficiaries.read"})
     async def people(self, request: Request, q: str = "", page: int = 1) -> Response:
-        page = max(1, min(page, 100_000))
-        rows, total = await portal_svc.people_overview(request.user, people_svc.Search(
-            text=q[:100], page=page, per_page=PER_PAGE))
-        return render(request, "portal/people.html", people=rows, total=total, page=page,
-                      pages=max(1, -(-total // PER_PAGE)), q=q[:100],
+        async def overview(page: int, per_page: int):
+            return await portal_svc.people_overview(request.user, people_svc.Search(
+                text=q[:100], page=page, per_page=per_page))
+        rows, at = await read_page(overview, page, PER_PAGE)
+        return render(request, "portal/people.html", people=rows, total=at.total,
+                      page=at.number, pages=at.pages, q=q[:100],
                       may_refer=may(request.user.role, "referrals.create"), **LABELS)
 
     @get("/refer", opt={"permission": "referrals.create"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -22,9 +23,9 @@ from inventory.services import wipes as wipe_svc
 from inventory.services.common import today
 from inventory.web.forms import FormReader, error_status
 from inventory.web.pages import render
+from inventory.web.paging import read_page
 from inventory.web.portal import gettext_of
 
-PER_PAGE = 50
 LABELS = {"method_labels": METHOD_LABELS, "methods": [m.value for m in WipeMethod],
           "status_labels": STATUS_LABELS, "outcome_labels": OUTCOME_LABELS,
           "outcomes_all": [o.value for o in Outcome], "state_labels": STATE_LABELS,
@@ -40,12 +41,6 @@ async def _site_code(request: Request, asked: str | None) -> str | None:
     return row["code"] if row else None
 
 
-def _page(rows: list[dict[str, Any]], page: int) -> tuple[list[dict[str, Any]], int, int]:
-    pages = max(1, -(-len(rows) // PER_PAGE))
-    page = max(1, min(page, pages))
-    return rows[(page - 1) * PER_PAGE:page * PER_PAGE], page, pages
-
-
 def _wipe_defaults() -> MultiDict:
     return MultiDict({"method": WipeMethod.NIST_CLEAR.value, "wiped_on": today().isoformat(),
                       "tool": ""})
@@ -58,15 +53,15 @@ class WorkshopController(Controller):
     async def _queue(self, request: Request, *, status: int = 200, site: str | None = None,
                      wipes_page: int = 1, repairs_page: int = 1, **extra: Any) -> Response:
         site_code = await _site_code(request, site)
-        wipes, wipes_page, wipes_pages = _page(await wipe_svc.wipe_queue(site_code), wipes_page)
-        repairs, repairs_page, repairs_pages = _page(await repair_svc.list_repairs(site_code),
-                                                     repairs_page)
+        wipes, wipes_at = await read_page(partial(wipe_svc.wipe_queue, site_code), wipes_page)
+        repairs, repairs_at = await read_page(partial(repair_svc.list_repairs, site_code),
+                                              repairs_page)
         context = {"failed_tag": None, "form": _wipe_defaults(), "errors": {}, "error": None,
                    "done": None, "repair_form": MultiDict(), **extra}
         return render(request, "workshop/queue.html", status=status, wipes=wipes,
-                      repairs=repairs, site_code=site_code or "", wipes_page=wipes_page,
-                      wipes_pages=wipes_pages, repairs_page=repairs_page,
-                      repairs_pages=repairs_pages, today=today().isoformat(),
+                      repairs=repairs, site_code=site_code or "", wipes_page=wipes_at.number,
+                      wipes_pages=wipes_at.pages, repairs_page=repairs_at.number,
+                      repairs_pages=repairs_at.pages, today=today().isoformat(),
                       may_wipe=may(request.user.role, "wipes.write"),
                       all_sites=request.user.role in MANAGERS, **context, **LABELS)
 

@@ -1,0 +1,90 @@
+"""CSV imports from the back office: the same importers as the command line (items, a batch
+of connection cards, partner organisations), all or nothing, errors reported by line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from inventory.csvio import EXPORT_COLUMNS, ImportFailed, import_items
+from inventory.domain.cards import BATCH_COLUMNS
+from inventory.domain.errors import Gettext, InvalidInput, N_
+from inventory.services.cards import BatchRejected, receive_batch
+from inventory.services.common import Actor
+from inventory.services.partners import CSV_COLUMNS as ORG_COLUMNS
+from inventory.services.partners import OrgImportFailed, import_orgs
+
+MAX_BYTES = 1_000_000  # ~10,000 lines of items: larger files go in parts, or by the CLI
+MAX_ERRORS_SHOWN = 200
+
+
+class ImportKind(StrEnum):
+    ITEMS = "items"
+    CARDS = "cards"
+    ORGS = "orgs"
+
+
+# What each import needs from the person, and the columns its first line names.
+PERMISSION = {ImportKind.ITEMS: "items.create", ImportKind.CARDS: "cards.receive",
+              ImportKind.ORGS: "orgs.write"}
+COLUMNS = {ImportKind.ITEMS: EXPORT_COLUMNS, ImportKind.CARDS: BATCH_COLUMNS,
+           ImportKind.ORGS: ORG_COLUMNS}
+KIND_LABELS = {ImportKind.ITEMS: N_("Items (devices and cards, one per line)"),
+               ImportKind.CARDS: N_("A batch of connection cards from an operator"),
+               ImportKind.ORGS: N_("Partner organisations")}
+
+
+@dataclass(frozen=True, slots=True)
+class LineProblem:
+    line: int
+    message: str
+
+
+class FileTooLarge(InvalidInput):
+    message = N_("The file is too large: at most {limit} kB. Split it into several files.")
+
+
+class NotUtf8(InvalidInput):
+    message = N_("The file is not UTF-8 text: save it from the spreadsheet as “CSV UTF-8”.")
+
+
+class ImportRejected(Exception):
+    """The file had errors; nothing was imported. ``problems`` are sorted by line."""
+
+    def __init__(self, problems: list[LineProblem], total: int) -> None:
+        super().__init__(f"{total} error(s)")
+        self.problems = problems
+        self.total = total
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded CSV (a spreadsheet's BOM removed), as the CLI reads a file."""
+    if len(data) > MAX_BYTES:
+        raise FileTooLarge(limit=MAX_BYTES // 1000)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotUtf8() from None
+
+
+def _rejected(errors: list[Any]) -> ImportRejected:
+    problems = sorted((LineProblem(e.line, e.message) for e in errors), key=lambda p: p.line)
+    return ImportRejected(problems[:MAX_ERRORS_SHOWN], len(problems))
+
+
+async def run_import(kind: ImportKind, actor: Actor, text: str, *, prefix: str,
+                     gettext: Gettext, locale: str, site_code: str = "",
+                     intake_batch: str = "") -> int:
+    """Import every line or none; how many records were created. A file with errors raises
+    ImportRejected, a problem with the request itself a DomainError."""
+    try:
+        if kind is ImportKind.ITEMS:
+            return await import_items(actor, text, prefix, locale)
+        if kind is ImportKind.CARDS:
+            return len(await receive_batch(actor, site_code=site_code,
+                                           intake_batch=intake_batch, text=text,
+                                           prefix=prefix, gettext=gettext))
+        return await import_orgs(actor, text, gettext)
+    except (ImportFailed, BatchRejected, OrgImportFailed) as exc:
+        raise _rejected(exc.errors) from None
