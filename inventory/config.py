@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_SECRET = "dev-only-secret-change-me"
+# A production key: at least this long, and not a few characters repeated ("x" * 40).
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 10
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'inventory.sqlite3'}"
 DEFAULT_REMINDER_FILE = str(PROJECT_ROOT / "var" / "reminders.jsonl")
 REMINDER_SENDERS = ("console", "file", "smtp", "http")
+DEFAULT_GOAL_AUTONOMOUS = 1000  # people autonomous online: the association's goal
 DEFAULT_ASSOCIATION = "Espace de solidarité numérique"
 
 
@@ -52,6 +56,8 @@ class Settings:
     smtp_starttls: bool = True
     sms_url: str = ""
     sms_token: str = field(default="", repr=False)
+    # Reports: people autonomous at the end of their path that the association aims at.
+    goal_autonomous: int = DEFAULT_GOAL_AUTONOMOUS
 
     @property
     def is_production(self) -> bool:
@@ -96,6 +102,7 @@ class Settings:
                 smtp_starttls=_bool(get("INVENTORY_SMTP_STARTTLS", "true")),
                 sms_url=get("INVENTORY_SMS_URL", "").strip(),
                 sms_token=get("INVENTORY_SMS_TOKEN", ""),
+                goal_autonomous=int(get("INVENTORY_GOAL_AUTONOMOUS", DEFAULT_GOAL_AUTONOMOUS)),
             )
         except ValueError as exc:
             raise SettingsError(f"Réglage invalide : {exc}") from exc
@@ -108,17 +115,32 @@ class Settings:
             raise SettingsError("INVENTORY_ENV doit valoir development ou production.")
         if not self.database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):
             raise SettingsError("DATABASE_URL doit commencer par sqlite:/// ou postgresql://.")
-        if self.is_production and (
-            not self.secret_key or self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32
-        ):
-            raise SettingsError(
-                "En production, INVENTORY_SECRET_KEY doit être une valeur secrète "
-                "d'au moins 32 caractères (par exemple : python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))')."
-            )
+        if self.is_production:
+            self._check_secret()
         if self.default_locale not in {"fr", "en"}:
             raise SettingsError("INVENTORY_LOCALE doit valoir fr ou en.")
+        if not 1 <= self.goal_autonomous <= 10_000_000:
+            raise SettingsError("INVENTORY_GOAL_AUTONOMOUS doit être un nombre de personnes "
+                                "entre 1 et 10 000 000.")
         self._check_reminders()
+
+    def _check_secret(self) -> None:
+        """Production needs a random key: not unset, not the development one, not short or
+        made of a few repeated characters (the message says which, never the key itself)."""
+        key = self.secret_key
+        problem = (
+            "n'est pas définie" if not key.strip()
+            else "est la clé de développement" if key == DEFAULT_SECRET
+            else f"est trop courte ({len(key)} caractères)" if len(key) < MIN_SECRET_LENGTH
+            else "est trop peu variée" if len(set(key)) < MIN_SECRET_DISTINCT
+            else None
+        )
+        if problem:
+            raise SettingsError(
+                f"En production, INVENTORY_SECRET_KEY {problem} : il faut une valeur aléatoire "
+                f"d'au moins {MIN_SECRET_LENGTH} caractères (par exemple : python3 -c 'import "
+                "secrets; print(secrets.token_urlsafe(48))')."
+            )
 
     @property
     def reminder_senders(self) -> tuple[str, ...]:

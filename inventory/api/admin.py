@@ -7,10 +7,14 @@ from typing import Any
 from litestar.params import FromPath, JSONBody
 from litestar import Controller, get, patch, post
 
-from inventory.api.schemas import SiteCreate, SiteRead, SiteUpdate, UserCreate, UserRead, UserUpdate
+from inventory.api.paging import PER_PAGE, PageParam, PerPageParam
+from inventory.api.schemas import (
+    PasswordReset, SiteCreate, SiteRead, SiteUpdate, UserCreate, UserRead, UserUpdate,
+)
 from inventory.db.tables import Site, StaffUser
 from inventory.domain.errors import N_, NotFound
 from inventory.services import auth as auth_svc
+from inventory.services import sites as site_svc
 from inventory.services.common import unit_of_work
 
 
@@ -30,9 +34,11 @@ class SiteController(Controller):
     tags = ["sites"]
 
     @get("/", opt={"permission": "sites.read"})
-    async def list_sites(self) -> list[SiteRead]:
-        """Every site of the association."""
-        return [_site(r) for r in await Site.select().order_by(Site.code)]
+    async def list_sites(self, page: PageParam = 1,
+                         per_page: PerPageParam = PER_PAGE) -> list[SiteRead]:
+        """The association's sites by code, one page at a time."""
+        rows, _total = await site_svc.list_sites(page=page, per_page=per_page)
+        return [_site(r) for r in rows]
 
     @post("/", opt={"permission": "sites.write"}, status_code=201)
     async def create(self, data: JSONBody[SiteCreate]) -> SiteRead:
@@ -61,10 +67,10 @@ class UserController(Controller):
     tags = ["users"]
 
     @get("/", opt={"permission": "users.read"})
-    async def list_users(self) -> list[UserRead]:
-        """Staff accounts (never their password hashes)."""
-        rows = await StaffUser.select(*[c for c in StaffUser._meta.columns
-                                        if c._meta.name != "password_hash"])
+    async def list_users(self, page: PageParam = 1,
+                         per_page: PerPageParam = PER_PAGE) -> list[UserRead]:
+        """Staff accounts by username, one page at a time (never their password hashes)."""
+        rows, _total = await auth_svc.list_users(page=page, per_page=per_page)
         return [_user(r) for r in rows]
 
     @post("/", opt={"permission": "users.write"}, status_code=201)
@@ -81,5 +87,14 @@ class UserController(Controller):
     async def update(self, user_id: FromPath[int], data: JSONBody[UserUpdate]) -> UserRead:
         """Enable or disable an account (disabling ends its sessions at once)."""
         await auth_svc.set_active(user_id, data.active)
+        row = await StaffUser.select().where(StaffUser.id == user_id).first()
+        return _user(row)
+
+    @post("/{user_id:int}/password", opt={"permission": "users.write"}, status_code=200)
+    async def reset_password(self, user_id: FromPath[int],
+                             data: JSONBody[PasswordReset]) -> UserRead:
+        """Set a new password for someone who lost theirs (or whose password leaked): all
+        their sessions and API tokens end at once."""
+        await auth_svc.reset_password(user_id, data.new_password)
         row = await StaffUser.select().where(StaffUser.id == user_id).first()
         return _user(row)

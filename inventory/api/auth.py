@@ -65,10 +65,22 @@ class AuthController(Controller):
         return session_read(request.user, creds.csrf_token if creds.from_cookie else None)
 
     @post("/password", opt={"permission": "session.self"}, status_code=200)
-    async def password(self, request: Request, data: JSONBody[PasswordChange]) -> dict:
-        """Change one's password; every session of the account ends, this one included."""
-        await svc.change_password(request.user, data.old_password, data.new_password)
-        return {"ok": True}
+    async def password(self, request: Request,
+                       data: JSONBody[PasswordChange]) -> Response[SessionRead]:
+        """Change one's password: every other session and API token of the account ends at
+        once. A browser session is renewed (new cookie and CSRF token, the old cookie no
+        longer works); a call made with an API token ends that token too."""
+        creds: Credentials = request.auth
+        settings = request.app.state.settings
+        hours = settings.session_hours
+        new = await svc.change_password(request.user, data.old_password, data.new_password,
+                                        window=settings.login_window_seconds,
+                                        max_failures=settings.login_max_failures,
+                                        renew_hours=hours if creds.from_cookie else None)
+        if new is None:
+            return Response(session_read(request.user, None))
+        return Response(session_read(new.actor, new.csrf_token),
+                        cookies=[session_cookie(request, new.token, hours)])
 
     @post("/tokens", opt={"permission": "session.self"}, status_code=201)
     async def token(self, request: Request, data: JSONBody[TokenCreate]) -> TokenRead:

@@ -74,7 +74,10 @@ def error_response(request: Request, status: int, detail: str, extra: Any = None
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
     status = next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
-    return error_response(request, status, exc.render(gettext_for(locale_of(request))))
+    response = error_response(request, status, exc.render(gettext_for(locale_of(request))))
+    if isinstance(exc, TooManyAttempts):
+        response.headers["retry-after"] = str(exc.retry_after)
+    return response
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:

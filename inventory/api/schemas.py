@@ -54,6 +54,10 @@ class PasswordChange(Strict, kw_only=True):
     new_password: Annotated[str, Meta(min_length=1, max_length=200)]
 
 
+class PasswordReset(Strict, kw_only=True):
+    new_password: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
 class SiteCreate(Strict, kw_only=True):
     code: Annotated[str, Meta(pattern=r"^[A-Z0-9]{2,12}$")]
     name: Text120

@@ -13,15 +13,16 @@ from decimal import Decimal
 from typing import Any
 
 from inventory.config import Settings
-from inventory.db.tables import Beneficiary, Enrollment, Loan, LoanLine, Site, StaffUser
+from inventory.db.tables import Enrollment, Loan, LoanLine, Site, StaffUser
 from inventory.documents import model as doc
 from inventory.documents.render import TemplateVersionMismatch, render_agreement_async, sha256_of
-from inventory.domain.errors import Conflict, InvalidInput, N_, NotFound
+from inventory.domain.errors import Conflict, InvalidInput, N_
 from inventory.domain.lifecycle import Family
 from inventory.domain.loan_policy import KIND_LABELS
 from inventory.i18n import gettext_for
-from inventory.services.beneficiaries import find_visible, log_access
+from inventory.services.beneficiaries import log_access
 from inventory.services.common import Actor, from_json, unit_of_work
+from inventory.services.loans import visible_loan
 
 _FRENCH = gettext_for("fr")
 _DEPOSIT_FORMS = {"cheque_not_cashed": doc.DepositForm.UNCASHED_CHEQUE,
@@ -69,16 +70,7 @@ class LoanContext:
 
 async def loan_context(actor: Actor, reference: str, settings: Settings) -> LoanContext:
     """The loan if its borrower is in the actor's scope (else not found), with its parties."""
-    loan = await Loan.select().where(Loan.reference == reference).first()
-    if loan is None:
-        raise NotFound(N_("No loan with reference “{reference}”."), reference=reference[:20])
-    number = (await Beneficiary.select(Beneficiary.number).where(
-        Beneficiary.id == loan["beneficiary"]).first())["number"]
-    try:
-        person = await find_visible(actor, number)
-    except NotFound:
-        raise NotFound(N_("No loan with reference “{reference}”."),
-                       reference=reference[:20]) from None
+    loan, person = await visible_loan(actor, reference)
     site = await Site.select().where(Site.id == loan["site"]).first()
     staff = await StaffUser.select(StaffUser.display_name).where(
         StaffUser.id == loan["created_by"]).first()
@@ -102,7 +94,7 @@ async def loan_lines(loan_id: int) -> list[dict[str, Any]]:
         LoanLine.id, LoanLine.kind, LoanLine.family, LoanLine.accessories_out,
         LoanLine.grade_out, LoanLine.closed_at, LoanLine.outcome, LoanLine.accessories_back,
         LoanLine.missing_accessories, LoanLine.condition_back, LoanLine.due_on,
-        LoanLine.item.id.as_alias("item_id"),
+        LoanLine.item.id.as_alias("item_id"), LoanLine.item.site.as_alias("item_site"),
         *(getattr(LoanLine.item, c).as_alias(c) for c in (
             "tag", "brand", "model", "serial", "iccid", "operator", "phone_number",
             "data_allowance_mb", "validity_days", "expires_on")),

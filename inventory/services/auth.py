@@ -15,6 +15,7 @@ from inventory.db.engine import is_sqlite
 from inventory.db.tables import LoginFailure, PartnerOrg, Site, StaffSession, StaffUser
 from inventory.domain.access import Role
 from inventory.domain.errors import Conflict, DomainError, InvalidInput, N_, NotFound
+from inventory.domain.staff import check_locale
 from inventory.services.common import Actor, engine, unit_of_work, utcnow
 
 # Replaced by a cheaper hasher in the test suite only.
@@ -31,8 +32,16 @@ class LoginFailed(DomainError):
     message = N_("Wrong username or password.")
 
 
+class WrongCurrentPassword(InvalidInput):
+    message = N_("The current password is wrong.")
+
+
 class TooManyAttempts(DomainError):
     message = N_("Too many failed attempts. Wait a few minutes and try again.")
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after  # seconds until an attempt is counted again
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +95,22 @@ async def create_user(
     return {"id": user.id, "username": username, "role": str(role)}
 
 
-async def _throttled(username_key: str, client_ip: str, window: int, max_failures: int) -> bool:
-    since = int(time.time()) - window
-    by_user = await LoginFailure.count().where(
-        (LoginFailure.username_key == username_key) & (LoginFailure.at > since))
-    by_ip = await LoginFailure.count().where(
-        (LoginFailure.client_ip == client_ip) & (LoginFailure.at > since))
-    return by_user >= max_failures or by_ip >= 4 * max_failures
+async def _locked_for(where, limit: int, now: int, window: int) -> int:
+    """Seconds until fewer than ``limit`` failures matching ``where`` remain in the window."""
+    recent = await LoginFailure.select(LoginFailure.at).where(
+        where & (LoginFailure.at > now - window)).order_by(
+        LoginFailure.at, ascending=False).limit(limit)
+    return recent[-1]["at"] + window - now if len(recent) >= limit else 0
+
+
+async def _throttled(username_key: str, client_ip: str, window: int, max_failures: int) -> int:
+    """Seconds the attempt must wait (0: go ahead): per username, and per address with more
+    room (several volunteers may sign in from one site's address)."""
+    now = int(time.time())
+    return max(
+        await _locked_for(LoginFailure.username_key == username_key, max_failures, now, window),
+        await _locked_for(LoginFailure.client_ip == client_ip[:45], 4 * max_failures, now,
+                          window))
 
 
 async def login(
@@ -101,8 +119,9 @@ async def login(
 ) -> NewSession:
     """Check the password and open a session; failures are counted, unknown users included."""
     key = username.strip().lower()[:80]
-    if await _throttled(key, client_ip, window, max_failures):
-        raise TooManyAttempts()
+    wait = await _throttled(key, client_ip, window, max_failures)
+    if wait:
+        raise TooManyAttempts(wait)
     user = await StaffUser.select().where(StaffUser.username == key).first()
     try:
         HASHER.verify(user["password_hash"] if user else _DUMMY_HASH, password)
@@ -139,18 +158,37 @@ async def logout(token: str) -> None:
     await StaffSession.delete().where(StaffSession.token_hash == token_hash(token))
 
 
-async def change_password(actor: Actor, old: str, new: str) -> None:
-    """Change one's own password; every session of the user ends."""
+async def change_password(actor: Actor, old: str, new: str, *, window: int, max_failures: int,
+                          renew_hours: int | None = None) -> NewSession | None:
+    """Change one's own password: every session and API token of the user ends; with
+    ``renew_hours``, the caller gets a fresh session (a new token, never the old one).
+
+    Wrong current passwords count as failed sign-ins of the account, so that a stolen
+    session cannot be used to guess the password."""
     check_password_strength(new)
+    key = actor.username[:80]
+    wait = await _locked_for(LoginFailure.username_key == key, max_failures, int(time.time()),
+                             window)
+    if wait:
+        raise TooManyAttempts(wait)
+    user = await StaffUser.select().where(StaffUser.id == actor.user_id).first()
+    try:
+        HASHER.verify(user["password_hash"], old)
+    except (VerificationError, InvalidHashError):
+        await LoginFailure.insert(
+            LoginFailure(username_key=key, client_ip="", at=int(time.time())))
+        raise WrongCurrentPassword() from None
     async with unit_of_work():
-        user = await StaffUser.select().where(StaffUser.id == actor.user_id).first()
-        try:
-            HASHER.verify(user["password_hash"], old)
-        except (VerificationError, InvalidHashError):
-            raise LoginFailed() from None
-        await StaffUser.update({StaffUser.password_hash: HASHER.hash(new)}).where(
-            StaffUser.id == actor.user_id)
-        await StaffSession.delete().where(StaffSession.user == actor.user_id)
+        await _replace_password(actor.user_id, new)
+        if renew_hours is None:
+            return None
+        return await open_session(user, hours=renew_hours)
+
+
+async def _replace_password(user_id: int, new: str) -> None:
+    await StaffUser.update({StaffUser.password_hash: HASHER.hash(new)}).where(
+        StaffUser.id == user_id)
+    await StaffSession.delete().where(StaffSession.user == user_id)
 
 
 async def set_active(user_id: int, active: bool) -> None:
@@ -171,3 +209,42 @@ async def set_active(user_id: int, active: bool) -> None:
                 raise Conflict(N_("This is the last active administrator: enable or create "
                                   "another administrator first."))
             await StaffSession.delete().where(StaffSession.user == user_id)
+
+
+def _account_query():
+    return StaffUser.select(
+        StaffUser.id, StaffUser.username, StaffUser.display_name, StaffUser.role,
+        StaffUser.site, StaffUser.partner_org, StaffUser.locale, StaffUser.active,
+        StaffUser.site.code.as_alias("site_code"),
+        StaffUser.partner_org.name.as_alias("org_name"))
+
+
+async def list_users(*, page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """One page of staff accounts by username with their site and organisation (never a
+    password hash), and how many there are."""
+    rows = await _account_query().order_by(StaffUser.username).limit(per_page).offset(
+        (page - 1) * per_page)
+    return rows, await StaffUser.count()
+
+
+async def reset_password(user_id: int, new: str) -> None:
+    """Give an account a new password (a forgotten one); every session of the user ends."""
+    check_password_strength(new)
+    async with unit_of_work():
+        if not await StaffUser.exists().where(StaffUser.id == user_id):
+            raise NotFound(N_("Unknown user."))
+        await _replace_password(user_id, new)
+
+
+async def set_locale(actor: Actor, locale: str) -> None:
+    """The language the user's pages are shown in (fr or en)."""
+    await StaffUser.update({StaffUser.locale: check_locale(locale)}).where(
+        StaffUser.id == actor.user_id)
+
+
+async def get_user(user_id: int) -> dict[str, Any]:
+    """One staff account with its site and organisation (never its password hash)."""
+    row = await _account_query().where(StaffUser.id == user_id).first()
+    if row is None:
+        raise NotFound(N_("Unknown user."))
+    return row

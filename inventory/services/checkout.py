@@ -33,7 +33,7 @@ from inventory.services import eligibility as elig_svc
 from inventory.services import waiting
 from inventory.services.common import Actor, engine, from_json, today, unit_of_work, utcnow
 from inventory.services.history import append_access, append_item_event
-from inventory.services.items import record_event
+from inventory.services.items import read_voucher
 
 LENDABLE = {Family.DEVICE: (State.AVAILABLE, State.RESERVED),
             Family.CARD: (State.IN_STOCK, State.RESERVED)}
@@ -216,16 +216,6 @@ async def _hand_over(actor: Actor, loan_id: int, reference: str, person_id: int,
             "condition_back": "", "price_cents": item["price_cents"]}
 
 
-async def _reveal(actor: Actor, item: dict[str, Any], reference: str) -> str:
-    row = await sql.fetchrow(engine(), "SELECT code FROM card_voucher WHERE item = $1",
-                             item["id"])
-    if row is None:
-        return ""
-    await record_event(item["id"], actor, "voucher_revealed", site=item["site"],
-                       reason=f"remise {reference}")
-    return row["code"]
-
-
 async def check_out(actor: Actor, request: CheckOut, prefix: str) -> dict[str, Any]:
     """Lend items to one person in one loan; card codes are in this answer only."""
     rules_of.check_item_count([line.tag for line in request.lines])
@@ -246,7 +236,9 @@ async def check_out(actor: Actor, request: CheckOut, prefix: str) -> dict[str, A
         for plan in plans:
             lines.append(await _hand_over(actor, loan_id, reference, person["id"], plan))
             if plan["family"] == Family.CARD:
-                vouchers[plan["item"]["tag"]] = await _reveal(actor, plan["item"], reference)
+                card = plan["item"]
+                vouchers[card["tag"]] = await read_voucher(
+                    actor, card["id"], site=card["site"], reason=f"remise {reference}") or ""
         if await sql.fetchrow(engine(), "SELECT id FROM waiting_entry WHERE beneficiary = $1 "
                               "AND status IN ('waiting', 'proposed') LIMIT 1", person["id"]):
             await waiting.serve_entries(actor, person["id"], items)

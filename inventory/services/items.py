@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
+from inventory.db import sql
 from inventory.db.tables import CardVoucher, Item, ItemEvent, RepairTicket, Site
 from inventory.domain.access import Role
 from inventory.domain.errors import Conflict, InvalidInput, N_, NotFound
 from inventory.domain.lifecycle import (
     INITIAL_STATE, KIND_FAMILY, Family, Kind, State, check_transition,
 )
+from inventory.domain.item_list import contains_pattern
 from inventory.domain.tags import decode, encode
 from inventory.domain.waiting import check_transferable
-from inventory.services.common import Actor, next_counter, unit_of_work, utcnow
+from inventory.services.common import Actor, engine, next_counter, unit_of_work, utcnow
 from inventory.services.history import append_item_event
 
 # Fields a person may edit after intake; state, tag, family and history are never among them.
@@ -39,6 +43,9 @@ class ItemFilter:
     site_code: str | None = None
     intake_batch: str | None = None
     tags: tuple[str, ...] = ()
+    text: str = ""  # part of the tag, brand, model or serial, case ignored
+    grade: str | None = None  # cosmetic grade
+    sort: str = "id"  # a key of SORTS
     page: int = 1
     per_page: int = 50
 
@@ -108,23 +115,45 @@ async def get_item(tag: str) -> dict[str, Any]:
     return row
 
 
-async def list_items(flt: ItemFilter) -> tuple[list[dict[str, Any]], int]:
-    """One page of items matching the filter, and the total count."""
-    conditions = []
+# Orders a list may be read in: (column, ascending), the id breaking ties so pages are stable.
+SORTS: dict[str, tuple[Any, bool]] = {
+    "id": (Item.id, True), "tag": (Item.tag, True), "-tag": (Item.tag, False),
+    "updated": (Item.updated_at, True), "-updated": (Item.updated_at, False),
+}
+# A text search looks in these columns; LIKE with an escape character both databases know.
+_TEXT_SQL = ("(lower(item.tag) LIKE {} ESCAPE '\\' OR lower(item.brand) LIKE {} ESCAPE '\\' "
+             "OR lower(item.model) LIKE {} ESCAPE '\\' "
+             "OR lower(coalesce(item.serial, '')) LIKE {} ESCAPE '\\')")
+
+
+def _conditions(flt: ItemFilter) -> list[Any]:
+    conditions: list[Any] = []
     for column, value in ((Item.family, flt.family), (Item.kind, flt.kind),
                           (Item.state, flt.state), (Item.intake_batch, flt.intake_batch),
-                          (Item.site.code, flt.site_code)):
+                          (Item.site.code, flt.site_code), (Item.cosmetic_grade, flt.grade)):
         if value:
             conditions.append(column == value)
     if flt.tags:
         conditions.append(Item.tag.is_in(list(flt.tags)))
+    if flt.text.strip():
+        pattern = contains_pattern(flt.text)
+        conditions.append(WhereRaw(_TEXT_SQL, pattern, pattern, pattern, pattern))
+    return conditions
+
+
+async def list_items(flt: ItemFilter) -> tuple[list[dict[str, Any]], int]:
+    """One page of items matching the filter, and the total count."""
     query = Item.select(*PUBLIC_COLUMNS, Item.site.code.as_alias("site_code"),
                         Item.site.name.as_alias("site_name"))
     count = Item.count()
-    for condition in conditions:
+    for condition in _conditions(flt):
         query, count = query.where(condition), count.where(condition)
+    column, ascending = SORTS.get(flt.sort, SORTS["id"])
+    query = query.order_by(column, ascending=ascending)
+    if column is not Item.id and column is not Item.tag:
+        query = query.order_by(Item.id, ascending=ascending)
     offset = (flt.page - 1) * flt.per_page
-    rows = await query.order_by(Item.id).limit(flt.per_page).offset(offset)
+    rows = await query.limit(flt.per_page).offset(offset)
     return rows, await count
 
 
@@ -176,27 +205,38 @@ async def apply_transition(
                        site=site_id or item["site"], reason=reason[:200], note=note)
 
 
-async def history(tag: str, *, limit: int = 100) -> list[dict[str, Any]]:
-    """An item's history, newest first."""
+async def history(tag: str, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """A page of an item's history, newest first."""
     item = await get_item(tag)
     return await ItemEvent.select(
         ItemEvent.id, ItemEvent.at, ItemEvent.action, ItemEvent.from_state,
         ItemEvent.to_state, ItemEvent.reason, ItemEvent.note, ItemEvent.details,
         ItemEvent.actor.username.as_alias("actor"), ItemEvent.site.code.as_alias("site_code"),
-    ).where(ItemEvent.item == item["id"]).order_by(ItemEvent.id, ascending=False).limit(limit)
+    ).where(ItemEvent.item == item["id"]).order_by(ItemEvent.id, ascending=False).limit(
+        limit).offset(offset)
+
+
+async def read_voucher(actor: Actor, item_id: int, *, site: int | None,
+                       reason: str) -> str | None:
+    """A card's voucher code (None if it has none), the reading written to the card's history
+    in the same transaction: the one place that reads a code."""
+    async with unit_of_work():
+        row = await sql.fetchrow(engine(), "SELECT code FROM card_voucher WHERE item = $1",
+                                 item_id)
+        if row is None:
+            return None
+        await record_event(item_id, actor, "voucher_revealed", site=site, reason=reason[:200])
+    return row["code"]
 
 
 async def reveal_voucher(actor: Actor, tag: str, *, reason: str) -> str:
-    """A card's voucher code; the reading itself is written to the card's history."""
+    """A card's voucher code, read by tag (an administrator, later than the handover)."""
     async with unit_of_work():
         item = await get_item(tag)
-        row = await CardVoucher.select(CardVoucher.code).where(
-            CardVoucher.item == item["id"]).first()
-        if row is None:
-            raise NotFound(N_("This item has no voucher code."))
-        await record_event(item["id"], actor, "voucher_revealed", site=item["site"],
-                           reason=reason[:200])
-    return row["code"]
+        code = await read_voucher(actor, item["id"], site=item["site"], reason=reason)
+    if code is None:
+        raise NotFound(N_("This item has no voucher code."))
+    return code
 
 
 async def transfer_item(actor: Actor, tag: str, site_code: str, *,

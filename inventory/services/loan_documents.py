@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from inventory.config import Settings
-from inventory.db.tables import CardVoucher
 from inventory.documents import model as doc
 from inventory.documents.render import render_card_handover_async, render_return_receipt_async
 from inventory.domain.access import Role
@@ -23,7 +22,7 @@ from inventory.services.agreements import (
     brand_model, deposit_of, kind_label, loan_context, loan_lines,
 )
 from inventory.services.common import Actor, from_json, today, unit_of_work
-from inventory.services.items import record_event
+from inventory.services.items import read_voucher
 
 ACTIVATION_STEPS = (
     "Éteignez l’appareil (téléphone ou routeur 4G) et insérez la carte SIM.",
@@ -74,13 +73,8 @@ async def _voucher(actor: Actor, line: dict[str, Any], ctx, with_code: bool) -> 
     if not (at_handover or actor.role == Role.ADMIN):
         raise Conflict(N_("The code is printed only on the day of the handover; after that, "
                           "an administrator can read it."))
-    row = await CardVoucher.select(CardVoucher.code).where(
-        CardVoucher.item == line["item_id"]).first()
-    if row is None:
-        return None
-    await record_event(line["item_id"], actor, "voucher_revealed",
-                       reason=f"fiche de remise {ctx.loan['reference']}")
-    return row["code"]
+    return await read_voucher(actor, line["item_id"], site=line["item_site"],
+                              reason=f"fiche de remise {ctx.loan['reference']}")
 
 
 async def card_slip_pdf(actor: Actor, reference: str, tag: str, prefix: str,

@@ -29,37 +29,47 @@ LINE_COLUMNS = (
 
 # --- reading ----------------------------------------------------------------------------
 
-async def _loan(reference: str) -> dict[str, Any]:
+def _no_loan(reference: str) -> NotFound:
+    return NotFound(N_("No loan with reference “{reference}”."), reference=reference[:20])
+
+
+async def _loan_row(reference: str) -> dict[str, Any]:
     row = await Loan.select(
         *Loan._meta.columns, Loan.beneficiary.number.as_alias("beneficiary_number"),
         Loan.site.code.as_alias("site_code"),
     ).where(Loan.reference == reference).first()
     if row is None:
-        raise NotFound(N_("No loan with reference “{reference}”."), reference=reference[:20])
+        raise _no_loan(reference)
+    return row
+
+
+async def _with_lines(row: dict[str, Any]) -> dict[str, Any]:
     row["lines"] = await LoanLine.select(*LINE_COLUMNS).where(
         LoanLine.loan == row["id"]).order_by(LoanLine.id)
     return row
 
 
-async def _visible_loan(actor: Actor, reference: str) -> dict[str, Any]:
-    """One loan whose borrower is in the actor's scope (else not found)."""
-    row = await _loan(reference)
-    person = await Beneficiary.select(Beneficiary.number).where(
-        Beneficiary.id == row["beneficiary"]).first()
+async def _loan(reference: str) -> dict[str, Any]:
+    return await _with_lines(await _loan_row(reference))
+
+
+async def visible_loan(actor: Actor, reference: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A loan and its borrower, if the borrower is in the actor's scope; otherwise the same
+    "no such loan" as for a reference that does not exist (nothing to probe)."""
+    row = await _loan_row(reference)
     try:
-        await find_visible(actor, person["number"])
+        person = await find_visible(actor, row["beneficiary_number"])
     except NotFound:
-        raise NotFound(N_("No loan with reference “{reference}”."),
-                       reference=reference[:20]) from None
-    return row
+        raise _no_loan(reference) from None
+    return row, person
 
 
 async def get_loan(actor: Actor, reference: str) -> dict[str, Any]:
     """One loan, if its borrower is in the actor's scope (else not found)."""
     async with unit_of_work():
-        row = await _visible_loan(actor, reference)
+        row, _ = await visible_loan(actor, reference)
         await log_access(actor, "loan.read", [row["beneficiary"]])
-    return row
+        return await _with_lines(row)
 
 
 # --- renewal ----------------------------------------------------------------------------
@@ -87,7 +97,7 @@ async def _new_due_dates(loan: dict[str, Any], lines: list[dict[str, Any]]) -> d
 async def renew_loan(actor: Actor, reference: str) -> dict[str, Any]:
     """Extend the devices still out per the loan policy, unless someone waits for the kind."""
     async with unit_of_work():
-        loan = await _visible_loan(actor, reference)
+        loan, _ = await visible_loan(actor, reference)
         if loan["status"] != "open":
             raise Conflict(N_("This loan is closed: it cannot be renewed."))
         open_lines = await LoanLine.select(

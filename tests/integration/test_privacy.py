@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 from contextlib import AsyncExitStack
@@ -275,7 +276,7 @@ async def test_answers_about_people_are_never_cached(world):
 
 
 async def test_an_internal_error_in_production_shows_no_trace(db, monkeypatch):
-    settings = settings_for(db, environment="production", secret_key="s" * 48)
+    settings = settings_for(db, environment="production", secret_key=secrets.token_urlsafe(48))
     app = create_app(settings, engine=db.engine)
     await make_site("AUB")
     await make_user("admin", site_code="AUB")

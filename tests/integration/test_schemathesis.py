@@ -37,7 +37,8 @@ PUBLIC = {"POST /api/v1/auth/login"}
 LAST = {"POST /api/v1/auth/logout"}
 # An admin may disable any account, their own included: a generated user_id 1 would sign the
 # admin out halfway. These cases aim at sw_b (id 7), who is never the caller here.
-FIXED_PATH = {"PATCH /api/v1/users/{user_id}": {"user_id": 7}}
+FIXED_PATH = {"PATCH /api/v1/users/{user_id}": {"user_id": 7},
+              "POST /api/v1/users/{user_id}/password": {"user_id": 7}}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 BASE_URL = "http://127.0.0.1:8000"

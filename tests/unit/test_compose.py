@@ -26,7 +26,7 @@ COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
-SECRET = "s" * 48
+SECRET = "compose-test-secret-0123456789-abcdefghij"  # 43 varied characters
 DB_PASSWORD = "pw4tests"
 # What an operator exports before `docker compose up` (only the two required values).
 OPERATOR_ENV = {"INVENTORY_SECRET_KEY": SECRET, "POSTGRES_PASSWORD": DB_PASSWORD}
