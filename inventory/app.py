@@ -31,6 +31,8 @@ from inventory.api.people import (
     RuleSetController,
 )
 from inventory.api.privacy import PrivacyController
+from inventory.api.reports import ReportController as ReportApiController
+from inventory.api.stocktake import StocktakeController
 from inventory.api.waiting import WaitingController
 from inventory.api.workshop import RepairController, WipeController
 from inventory.config import PROJECT_ROOT, Settings
@@ -40,10 +42,16 @@ from inventory.db.reader import Reader
 from inventory.services.label_jobs import JobStore
 from inventory.web.desk import DeskController
 from inventory.web.backoffice import BackOfficeController
+from inventory.web.admin_accounts import SitePagesController, UserPagesController
+from inventory.web.imports import ImportPageController
+from inventory.web.item_list import ItemListController
+from inventory.web.me import MeController
 from inventory.web.headers import no_store
 from inventory.web.labels import LabelPageController
 from inventory.web.pages import WebController
 from inventory.web.portal import PortalController
+from inventory.web.reports import ReportPageController
+from inventory.web.stocktake import StocktakePageController
 from inventory.web.workshop import WorkshopController
 from inventory.web.security import (
     PUBLIC, SCHEMA_PATH, SessionAuthMiddleware, check_csrf, permission_guard,
@@ -86,6 +94,7 @@ class JsonOnly(OpenAPIRenderPlugin):
 def create_app(settings: Settings | None = None, engine=None) -> Litestar:
     """Build the application for ``settings`` (read from the environment by default)."""
     settings = settings or Settings.from_env()
+    settings.check()  # settings built in code (tests, embedding) meet the production rules too
     engine = engine or engine_from_url(settings.database_url)
     bind_tables(engine)
     reader = Reader(engine)
@@ -108,9 +117,13 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
             BeneficiaryController, PrivacyController, ReferralController, DecisionController, RuleSetController,
             LoanController, ReturnController, LoanDocumentController, WaitingController, WipeController,
             RepairController, PortalController, WorkshopController, BackOfficeController,
+            ItemListController, SitePagesController, UserPagesController, ImportPageController,
+            MeController,
             CardController,
             LearningPathController, LearnerController, EnrollmentController, SessionController,
             PathEndedLoanController,
+            StocktakeController, StocktakePageController,
+            ReportApiController, ReportPageController,
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        opt={PUBLIC: True}, include_in_schema=False),
         ],

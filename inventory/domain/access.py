@@ -76,6 +76,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "learning.read": PEOPLE,
     "learning.write": ASSOCIATION_DESK,
     "backoffice.read": MANAGERS,  # the back-office pages (organisations, rule set)
+    # Stocktake: any staff counts (volunteers of another site may help); the desk and the
+    # managers close or cancel (the service keeps the desk to its own site).
+    "stocktake.read": STAFF,
+    "stocktake.write": STAFF,
+    "stocktake.close": ASSOCIATION_DESK,
+    # Reports for funders: aggregates of everyone, so the association's managers only.
+    "reports.read": MANAGERS,
 }
 
 

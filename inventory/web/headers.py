@@ -9,6 +9,10 @@ NO_STORE_PREFIXES = (
     "/api/v1/beneficiaries", "/api/v1/referrals", "/api/v1/decisions", "/api/v1/loans",
     "/api/v1/waiting-list", "/api/v1/returns", "/api/v1/losses", "/api/v1/enrollments",
     "/api/v1/workshops", "/api/v1/cards",
+    # Aggregates only, but the page shows counts of 1 to 4 per commune or age band, which can
+    # point at one person; and the PDF and its error pages should not linger in a shared cache.
+    "/reports",
+    "/api/v1/reports",  # the CSV tables list partner organisations, communes, counts
 )
 
 

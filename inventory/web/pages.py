@@ -26,8 +26,11 @@ from inventory.services.auth import TooManyAttempts
 from inventory.services.auth import logout as end_session
 from inventory.web.security import CSRF_FIELD, PUBLIC, SESSION_COOKIE
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# 'wasm-unsafe-eval' lets the camera's code reader (static/vendor/barcode-detector-*, served
+# from here) compile its WebAssembly; it allows no eval() of JavaScript and no inline script.
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+       "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
 SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "cache-control": "no-store",
@@ -83,8 +86,11 @@ class WebController(Controller):
         except DomainError as exc:
             _ = gettext_for(negotiate(request.headers.get("accept-language")))
             status = 429 if isinstance(exc, TooManyAttempts) else 401
-            return render(request, "login.html", status=status, next=target,
+            page = render(request, "login.html", status=status, next=target,
                           error=exc.render(_), username=username)
+            if isinstance(exc, TooManyAttempts):
+                page.headers["retry-after"] = str(exc.retry_after)
+            return page
         hours = request.app.state.settings.session_hours
         return Redirect(target, cookies=[session_cookie(request, new.token, hours)])
 

@@ -5,6 +5,7 @@ Elements are found by their label, role or ``data-testid`` attribute, never by l
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
@@ -161,3 +162,168 @@ class PortalPage(BasePage):
 
     def open_person(self, number: str):
         return self.page.goto(f"/portal/people/{number}")
+
+
+class Camera:
+    """The camera scanner beside a scan box (static/camera.js): by default the header's."""
+
+    def __init__(self, page: Page, form: Locator | None = None) -> None:
+        self.page = page
+        self.form = form if form is not None else page.locator("form.scanbox")
+
+    @property
+    def button(self) -> Locator:
+        return self.form.get_by_test_id("camera-button")
+
+    @property
+    def panel(self) -> Locator:
+        """The panel the button controls (video, status line, close button)."""
+        return self.page.locator(f"#{self.button.get_attribute('aria-controls')}")
+
+    @property
+    def status(self) -> Locator:
+        return self.panel.get_by_test_id("camera-status")
+
+    def open(self) -> None:
+        self.button.click()
+        expect(self.panel).to_be_visible()
+
+    def close(self) -> None:
+        self.panel.get_by_test_id("camera-close").click()
+        expect(self.panel).to_be_hidden()
+
+    def expect_status(self, state: str) -> None:
+        """The status line says ``state`` (starting, ready, read, denied, missing, …) in the
+        page's words, those of templates/_camera.html."""
+        expect(self.status).to_have_attribute("data-state", state)
+        words = self.page.locator("#camera-ui").get_attribute(f"data-{state}")
+        assert words
+        if state != "read":
+            expect(self.status).to_have_text(words)
+
+    def is_filming(self) -> bool:
+        """A live camera stream plays in the panel's video."""
+        return self.panel.locator("video").evaluate(
+            "v => !!v.srcObject && v.srcObject.getVideoTracks().some(t => t.readyState === 'live')")
+
+
+class ReportsPage(BasePage):
+    """The coordinators' dashboard: choose a period and a site, read the figures, export."""
+
+    def open(self, query: str = "") -> ReportsPage:
+        self.page.goto("/reports" + (f"?{query}" if query else ""))
+        return self
+
+    def choose_last_year(self) -> None:
+        self.page.get_by_test_id("period-last_year").check()
+        self.show()
+
+    def choose_dates(self, start: str, end: str) -> None:
+        """Pick "from one date to another" and type both dates (yyyy-mm-dd)."""
+        self.page.get_by_test_id("period-custom").check()
+        self.page.locator("#f-start").fill(start)
+        self.page.locator("#f-end").fill(end)
+        self.show()
+
+    def show(self) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_test_id("report-show").click()
+
+    @property
+    def period(self) -> Locator:
+        return self.page.get_by_test_id("report-period")
+
+    @property
+    def charts(self) -> Locator:
+        return self.page.locator("svg.chart[role=img]")
+
+    @property
+    def pdf_link(self) -> Locator:
+        return self.page.get_by_test_id("report-pdf")
+
+    def field_error(self, name: str) -> Locator:
+        return self.page.locator(f"#err-{name}")
+
+    def scrolls_sideways(self) -> bool:
+        """Whether the page is wider than the window (a horizontal scroll bar)."""
+        return self.page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth")
+
+
+class StocktakePage(BasePage):
+    """A count of a site's shelves: start it, scan item after item, close it, read the report."""
+
+    def open(self) -> StocktakePage:
+        self.page.goto("/stocktake")
+        return self
+
+    def start(self) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_test_id("stocktake-start").click()
+        expect(self.box).to_be_focused()
+
+    @property
+    def box(self) -> Locator:
+        return self.page.get_by_test_id("stocktake-code")
+
+    def scan(self, code: str) -> None:
+        """Type a code into the count's box as a barcode reader does, then Enter: no page
+        load, the box is empty and focused again at once, ready for the next item."""
+        expect(self.box).to_be_focused()
+        self.page.keyboard.type(code)
+        self.page.keyboard.press("Enter")
+
+    def total(self, name: str) -> Locator:
+        """One of the live totals: expected, found, missing, unexpected."""
+        return self.page.get_by_test_id(f"count-{name}")
+
+    @property
+    def last_scans(self) -> Locator:
+        return self.page.get_by_test_id("stocktake-scan-row")
+
+    def close(self) -> None:
+        """Close the count (accepting the confirmation): the report opens."""
+        self.page.once("dialog", lambda dialog: dialog.accept())
+        with self.page.expect_navigation():
+            self.page.get_by_test_id("stocktake-close").click()
+
+    def section(self, which: str) -> Locator:
+        """A part of the report: missing, unexpected, left or found."""
+        return self.page.get_by_test_id(f"stocktake-{which}")
+
+
+class ItemsListPage(BasePage):
+    """The items list: filters that refresh the table in place (htmx), a pager below it."""
+
+    def open(self, query: str = "") -> ItemsListPage:
+        self.page.goto("/admin/items" + (f"?{query}" if query else ""))
+        return self
+
+    @property
+    def rows(self) -> Locator:
+        return self.page.get_by_test_id("items-row")
+
+    @property
+    def count(self) -> Locator:
+        return self.page.get_by_test_id("items-count")
+
+    @property
+    def next_page(self) -> Locator:
+        return self.page.get_by_test_id("pager-next")
+
+    def filter_by(self, name: str, value: str) -> None:
+        """Choose a value in one filter's list; the table is swapped without a page load."""
+        with self.page.expect_response(lambda r: "/admin/items" in r.url):
+            self.page.get_by_test_id(f"items-{name}").select_option(value)
+        expect(self.page).to_have_url(re.compile(rf"[?&]{name}={re.escape(value)}"))
+
+    def go_to_next_page(self) -> None:
+        with self.page.expect_response(lambda r: "/admin/items" in r.url):
+            self.next_page.click()
+
+    def loaded_once(self) -> None:
+        """Mark the document: a full page load would lose the mark, an htmx swap keeps it."""
+        self.page.evaluate("() => { window.itemsListMark = 'kept'; }")
+
+    def still_the_same_document(self) -> bool:
+        return self.page.evaluate("() => window.itemsListMark === 'kept'")
