@@ -62,8 +62,9 @@ def error_response(request: Request, status: int, detail: str, extra: Any = None
     """JSON for the API, a small French page for browsers."""
     if wants_html(request):
         templates = request.app.state.templates
+        locale = locale_of(request)
         body = templates.get_template("error.html").render(
-            status=status, detail=detail, _=gettext_for(locale_of(request)))
+            status=status, detail=detail, lang=locale, _=gettext_for(locale))
         return Response(body, status_code=status, media_type=MediaType.HTML,
                         headers={"cache-control": "no-store"})
     content = {"status_code": status, "detail": detail}

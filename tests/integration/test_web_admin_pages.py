@@ -297,6 +297,17 @@ async def test_an_english_user_gets_english_pages_and_a_french_user_french(world
     assert FR("Sign out") != EN("Sign out")
 
 
+async def test_an_error_page_has_a_heading_and_speaks_the_user_s_language(world):
+    await StaffUser.update({StaffUser.locale: "en"}).where(StaffUser.username == "desk_bac")
+    html_only = {"accept": "text/html", "accept-language": "fr-FR"}
+    english = await world.desk_bac.get("/i/ESN-99999-9", headers=html_only)
+    french = await world.desk_aub.get("/i/ESN-99999-9", headers=html_only)
+    assert english.status_code == french.status_code == 404
+    assert '<html lang="en">' in english.text and "<h1>Error 404</h1>" in english.text
+    assert '<html lang="fr">' in french.text and "<h1>Erreur 404</h1>" in french.text
+    assert "Traceback" not in english.text + french.text
+
+
 async def test_the_switch_saves_the_language_and_returns_to_the_same_page(world):
     response = await send(world.coordinator, "/me/locale", {"locale": "en"},
                           referer="http://127.0.0.1:8000/admin/items?kind=laptop")
