@@ -25,7 +25,7 @@ from inventory.domain.stocktake import (
     classify, report,
 )
 from inventory.services.common import Actor, engine, unit_of_work, utcnow
-from inventory.services.history import append_item_event
+from inventory.services.history import append_item_events
 
 LINE_KINDS = ("found", "missing", "left", "unexpected")
 _CHUNK = 500  # ids per IN list when writing the results at closing
@@ -177,10 +177,9 @@ async def close_count(actor: Actor, stocktake_id: int) -> dict[str, Any]:
                 groups[(kind, now[item_id].state.value, now[item_id].site_id)].append(item_id)
         for (kind, state, site), ids in groups.items():
             await _write_results(stocktake_id, kind, state, site, sorted(ids))
-        for item_id in sorted(result.missing):
-            await append_item_event(item_id, actor.user_id, "stocktake_missing",
-                                    site=count["site"], reason=f"#{stocktake_id}",
-                                    details={"stocktake": stocktake_id})
+        await append_item_events(result.missing, actor.user_id, "stocktake_missing",
+                                 site=count["site"], reason=f"#{stocktake_id}",
+                                 details={"stocktake": stocktake_id})
         await sql.execute(
             engine(), "UPDATE stocktake SET status = $1, closed_by = $2, closed_at = $3, "
             "found_count = $4, missing_count = $5, left_count = $6, unexpected_count = $7 "

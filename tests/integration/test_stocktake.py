@@ -14,6 +14,7 @@ from inventory.domain.stocktake import OUTCOME_LABELS
 from inventory.i18n import gettext_for
 from inventory.services import items
 from inventory.services.common import SYSTEM
+from inventory.services.history import verify_table
 from tests.factories import make_item
 from tests.integration.people_world import build_world
 from tests.integration.test_loans_api import available, eligible, lend
@@ -150,6 +151,22 @@ async def test_closing_reports_missing_unexpected_and_gone_items_without_changin
     notes = await ItemEvent.select(ItemEvent.item.tag.as_alias("tag")).where(
         ItemEvent.action == "stocktake_missing")
     assert [n["tag"] for n in notes] == [tags["received"]]
+
+
+async def test_closing_with_hundreds_missing_chains_one_entry_to_each_item_s_history(world):
+    # More missing items than one insert batch holds, each with a history already.
+    tags = [(await make_item())["tag"] for _ in range(430)]
+    count = await start(world.desk_aub)
+    await scan(world.desk_aub, count["id"], tags[0])
+    closed = await world.desk_aub.post(f"{API}/{count['id']}/close")
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["missing"] == 429
+    notes = await ItemEvent.select(ItemEvent.item.tag.as_alias("tag")).where(
+        ItemEvent.action == "stocktake_missing")
+    assert sorted(n["tag"] for n in notes) == sorted(tags[1:])
+    report = await verify_table("item_event")
+    assert report.broken_chains == 0 and report.first_broken is None
+    assert report.checked >= 2 * 429, "each missing item: its intake and the stocktake note"
 
 
 async def test_an_item_lent_after_it_was_counted_stays_found(world):
