@@ -159,7 +159,7 @@ class ReportController(Controller):
             raise NotFound(report_tables.UNKNOWN_TABLE, name=table[:40])
         period, board = await _board(request, start, end, site)
         found = report_tables.table(table[:-4], board, gettext_for(locale_of(request)))
-        return Response(report_tables.csv_bytes(found), media_type="text/csv; charset=utf-8",
+        return Response(report_tables.csv_bytes(found), media_type="text/csv",
                         headers={"content-disposition": 'attachment; filename="'
                                  f'{_filename(found.name, period, site)}"',
                                  "cache-control": "no-store",

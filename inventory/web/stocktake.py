@@ -206,6 +206,6 @@ class StocktakePageController(Controller):
                 row["scanned_at"].isoformat() if row["scanned_at"] else "",
                 row["scanned_by"] or "")])
         name = f"inventaire-{count['site_code']}-{stocktake_id}.csv"
-        return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+        return Response(out.getvalue(), media_type="text/csv",
                         headers={"content-disposition": f'attachment; filename="{name}"',
                                  "cache-control": "no-store"})

@@ -139,7 +139,7 @@ async def test_every_table_downloads_as_a_csv_for_a_french_spreadsheet(world):
         response = await world.coordinator.get(f"/api/v1/reports/{name}.csv",
                                                params={**YEAR_2025, "site": "AUB"})
         assert response.status_code == 200, (name, response.text)
-        assert response.headers["content-type"].startswith("text/csv")
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["content-disposition"] == (
             f'attachment; filename="rapport-{name}-2025-01-01-2025-12-31-AUB.csv"')

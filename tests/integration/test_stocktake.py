@@ -264,7 +264,7 @@ async def test_the_counting_page_scans_with_htmx_and_closes_to_its_report(world)
     assert tags["received"] in report.text and tags["card"] in report.text
     assert FR("Missing: expected here, not scanned") in report.text
     csv = await world.desk_aub.get(f"{page_url}/report.csv")
-    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.status_code == 200 and csv.headers["content-type"] == "text/csv; charset=utf-8"
     rows = csv.text.splitlines()
     assert rows[0].startswith("result,tag") and len(rows) == 1 + 4  # 1 found, 2 missing, 1 BAC
     assert (await world.desk_aub.get(page_url)).status_code == 303  # over: to the report
