@@ -346,6 +346,7 @@ async def measure(db: ReportDatabase, runs: int) -> list[tuple[str, float, float
         ("dashboard(), this year, one site", lambda: reports.dashboard(SYSTEM, year, "AUB")),
         ("dashboard(), four years", lambda: reports.dashboard(SYSTEM, history)),
         ("GET /api/v1/reports/dashboard (JSON)", lambda: get("/api/v1/reports/dashboard")),
+        ("GET /reports (the dashboard page, HTML and SVG)", lambda: get("/reports")),
         ("GET /api/v1/reports/breakdown-commune.csv",
          lambda: get("/api/v1/reports/breakdown-commune.csv")),
     ]
