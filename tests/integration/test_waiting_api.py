@@ -257,3 +257,18 @@ async def test_a_front_desk_transfers_only_the_items_of_its_own_site(world):
     assert (await items.get_item(tag))["site_code"] == "AUB"
     assert (await transfer(world.sw_a, tag)).status_code == 403
     assert (await transfer(world.desk_aub, tag)).status_code == 200
+
+
+async def test_the_database_refuses_a_second_open_entry_even_past_the_service(world):
+    number = await eligible(world, first_name="Bruno")
+    entry = await wait_for(world.sw_a, number)
+    first = await WaitingEntry.select().where(WaitingEntry.id == entry["id"]).first()
+    twin = {key: value for key, value in first.items() if key != "id"}
+    with pytest.raises(Exception, match="(?i)unique"):
+        await WaitingEntry.insert(WaitingEntry(**twin))
+    # Once the first is closed, the person may wait again: the index covers open entries only.
+    await WaitingEntry.update({WaitingEntry.status: "cancelled"}).where(
+        WaitingEntry.id == entry["id"])
+    again = await wait_for(world.sw_a, number)
+    assert again["id"] != entry["id"]
+    assert await WaitingEntry.count().where(WaitingEntry.beneficiary == first["beneficiary"]) == 2
