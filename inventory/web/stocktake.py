@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from typing import Any
 
@@ -23,6 +24,7 @@ from inventory.services import stocktake as svc
 from inventory.services.common import LOCAL_TZ
 from inventory.web.forms import FormReader, error_status
 from inventory.web.pages import render
+from inventory.web.paging import read_page
 from inventory.web.portal import gettext_of
 
 PER_PAGE = 20
@@ -38,10 +40,6 @@ def _helpers(request: Request) -> dict[str, Any]:
     _ = gettext_of(request)
     return {"describe": lambda row: line_label(row, _),
             "local": lambda moment: moment.astimezone(LOCAL_TZ), **LABELS}
-
-
-def _page_number(value: int) -> int:
-    return max(1, min(value, 100_000))
 
 
 async def _own_site_code(request: Request) -> str | None:
@@ -74,12 +72,13 @@ class StocktakePageController(Controller):
         manages = request.user.role in MANAGERS
         own = await _own_site_code(request)
         shown = (site or "")[:12] or (None if manages else own)
-        page = _page_number(page)
-        rows, total = await svc.list_counts(site_code=shown, page=page, per_page=PER_PAGE)
+        rows, shown_page = await read_page(
+            functools.partial(svc.list_counts, site_code=shown), page, PER_PAGE)
         sites = await Site.select(Site.code, Site.name).where(Site.active.eq(True)).order_by(
             Site.code) if manages else []
-        return render(request, "stocktake/list.html", status=status, counts=rows, page=page,
-                      pages=max(1, -(-total // PER_PAGE)), total=total, site_code=shown or "",
+        return render(request, "stocktake/list.html", status=status, counts=rows,
+                      page=shown_page.number, pages=shown_page.pages, total=shown_page.total,
+                      site_code=shown or "",
                       sites=sites, own_site=own, manages=manages, error=error,
                       form=form or MultiDict({"site_code": shown or own or ""}),
                       **_helpers(request))
@@ -183,11 +182,10 @@ class StocktakePageController(Controller):
                  "found": found_page}
         sections = {}
         for which, asked in pages.items():
-            page = _page_number(asked)
-            rows, total = await svc.lines(stocktake_id, which, page=page,
-                                          per_page=LINES_PER_PAGE)
-            sections[which] = {"rows": rows, "total": total, "page": page,
-                               "pages": max(1, -(-total // LINES_PER_PAGE))}
+            rows, page = await read_page(
+                functools.partial(svc.lines, stocktake_id, which), asked, LINES_PER_PAGE)
+            sections[which] = {"rows": rows, "total": page.total, "page": page.number,
+                               "pages": page.pages}
         return render(request, "stocktake/report.html", count=count, sections=sections,
                       pages=pages, **_helpers(request))
 
