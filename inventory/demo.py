@@ -1,6 +1,7 @@
 """Realistic French demo data: two sites, ~200 devices across states, ~100 cards, one user
 per role (passwords printed once), 40 referred people with referrals and decisions, the
-typical learning paths with a dozen people enrolled."""
+typical learning paths with a dozen people enrolled; then a year of activity for the
+dashboard (``inventory.demo_year``: more people, loans, returns, repairs, waiting list)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date, timedelta
 
 from inventory.config import Settings
 from inventory.db.tables import Beneficiary, PartnerOrg, Site
+from inventory.demo_year import load_year
 from inventory.services import (
     auth, beneficiaries, eligibility, items, learning, learning_sessions, referrals,
 )
@@ -163,4 +165,5 @@ async def _load(settings: Settings) -> list[tuple[str, str, str]]:
     await _cards(rng, settings)
     await _people(rng, [org.id, other.id])
     await _learning(rng)
+    await load_year(settings.tag_prefix, {"ccas": org.id, "ml": other.id})
     return accounts
