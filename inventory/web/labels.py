@@ -11,8 +11,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from inventory.api.label_jobs import job_of, start_job
-from inventory.api.labels import selection
-from inventory.domain.errors import DomainError
+from inventory.api.labels import label_errors_as_invalid_input, selected_labels, selection
+from inventory.domain.errors import N_, DomainError
 from inventory.domain.item_list import read_item_query
 from inventory.services import items as item_svc
 from inventory.web.forms import FormReader, error_status
@@ -20,11 +20,16 @@ from inventory.web.item_list import describe, item_filter
 from inventory.web.pages import render
 from inventory.web.portal import gettext_of
 from labels import LAYOUTS
+from labels.layouts import Layout, get_layout
+from labels.pdf import paginate
 
 LAYOUT_CHOICES = [(name, layout.title) for name, layout in LAYOUTS.items()]
 # Filters of the items list that the label form carries as they are (the intake batch has
 # its own field on the form).
 CARRIED = ("q", "family", "kind", "state", "site", "grade")
+# What a position of the previewed sheet becomes, for screen readers.
+CELL_WORDS = {"used": N_("already used"), "printed": N_("gets a label"),
+              "empty": N_("stays empty")}
 
 
 class LabelPageController(Controller):
@@ -33,7 +38,7 @@ class LabelPageController(Controller):
 
     def _page(self, request: Request, status: int = 200, **extra: Any) -> Response:
         context = {"form": {}, "errors": {}, "error": None, "job": None, "carried": [],
-                   "carried_count": 0, **extra}
+                   "carried_count": 0, "preview": None, "cell_words": CELL_WORDS, **extra}
         return render(request, "labels/page.html", status=status, layouts=LAYOUT_CHOICES,
                       carried_words=describe(context["carried"], gettext_of(request)),
                       **context)
@@ -68,6 +73,11 @@ class LabelPageController(Controller):
                                 kind=carried["kind"], state_=carried["state"],
                                 site=carried["site"], family=carried["family"],
                                 q=carried["q"], grade=carried["grade"])
+                if form.text("action", 10) == "preview":
+                    preview = await _preview(request, flt, layout, start_at or 1)
+                    return self._page(request, form=form.data, errors=form.errors,
+                                      preview=preview,
+                                      carried=[(k, v) for k, v in carried.items() if v])
                 job = await start_job(request, flt, layout, start_at or 1)
             except DomainError as exc:
                 error, status = exc.render(form.gettext), error_status(exc)
@@ -81,3 +91,25 @@ class LabelPageController(Controller):
     async def progress(self, request: Request, job_id: FromPath[str]) -> Response:
         """The progress fragment htmx polls; once the job ends it no longer asks to be polled."""
         return render(request, "labels/_progress.html", job=job_of(request, job_id))
+
+
+def sheet_map(layout: Layout, start_at: int, count: int) -> list[list[str]]:
+    """The first sheet, row by row: each position "used" (before start_at), "printed" or
+    "empty", as the PDF will place the labels (labels.pdf.paginate)."""
+    printed = set(paginate(count, layout.per_page, start_at)[0])
+    return [["used" if position < start_at else "printed" if position in printed else "empty"
+             for position in range(row * layout.columns + 1, (row + 1) * layout.columns + 1)]
+            for row in range(layout.rows)]
+
+
+async def _preview(request: Request, flt: Any, layout_name: str, start_at: int) -> dict:
+    """What printing would give, without printing: how many labels on how many sheets, where
+    on the first sheet, and the first label as the printer will draw it."""
+    with label_errors_as_invalid_input():
+        layout = get_layout(layout_name)
+        layout.origin(start_at)  # a position the sheet has (a roll has only the first)
+    chosen = await selected_labels(flt, request.app.state.settings)
+    return {"count": len(chosen), "pages": len(paginate(len(chosen), layout.per_page, start_at)),
+            "title": layout.title, "layout": layout_name, "first_tag": chosen[0].tag,
+            "sheet": None if layout.is_roll else sheet_map(layout, start_at, len(chosen))}
+

@@ -267,3 +267,22 @@ def test_lending_and_taking_back_with_the_keyboard_alone(page, live_server, scre
     expect(returns.result.locator("p.state")).to_have_text("rendu, à effacer")
     expect(page.get_by_test_id("return-missing")).to_have_count(0)
     returns.screenshot(screenshot_dir, "a11y-keyboard-returned")
+
+
+def test_the_label_preview_is_accessible_and_fits_the_screens(page, live_server,
+                                                              screenshot_dir):
+    """The preview of a print: the first label's image and the map of the first sheet."""
+    tags = [an_available(live_server, "desktop", take=False)]
+    sign_in(page, live_server, "admin")
+    page.goto("/labels")
+    page.locator("#f-tags").fill(", ".join(tags))
+    page.locator("#f-start_at").fill("4")
+    page.get_by_test_id("labels-preview-button").click()
+    expect(page.get_by_test_id("labels-preview")).to_be_visible()
+    expect(page.locator('[data-cell="printed"]')).to_have_count(1)
+    expect(page.locator('[data-cell="used"]')).to_have_count(3)
+    first = page.get_by_test_id("labels-preview-first")
+    expect(first).to_be_visible()
+    assert page.evaluate("img => img.naturalWidth > 0", first.element_handle()), \
+        "the first label's SVG loads under the page's CSP"
+    check_both(page, "labels-preview", screenshot_dir)

@@ -206,3 +206,35 @@ async def test_printing_the_carried_selection_starts_a_job_for_exactly_those_ite
                                                      "grade": "D"})
     assert nothing.status_code == 404
     assert 'name="grade" value="D"' in nothing.text  # the selection is kept on the form
+
+
+async def test_the_preview_shows_the_first_label_and_where_the_labels_fall_on_the_sheet(world):
+    made = await stock()
+    tags = f"{made['tablet']}, {made['laptop_aub']}"
+    response = await send(world.desk_aub, "/labels", {
+        "tags": tags, "layout": "a4-3x7", "start_at": "5", "action": "preview"})
+    assert response.status_code == 200, response.text
+    html = response.text
+    assert 'data-testid="labels-preview"' in html and tags in html, "the form is kept"
+    cells = re.findall(r'data-cell="(\w+)"', html)
+    assert len(cells) == 21
+    assert cells[:4] == ["used"] * 4 and cells[4:6] == ["printed"] * 2
+    assert cells[6:] == ["empty"] * 15
+    first = re.search(r'src="(/api/v1/labels/[^"]+\.svg\?layout=a4-3x7)"', html)
+    assert first and made["tablet"] in first[1], "the first label is the first tag given"
+    svg = await world.desk_aub.get(first[1])
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert "location" not in response.headers, "a preview starts no print job"
+
+
+async def test_a_preview_refuses_a_position_the_stock_does_not_have(world):
+    made = await stock()
+    roll = await send(world.desk_aub, "/labels", {
+        "tags": made["tablet"], "layout": "roll-62x29", "start_at": "3", "action": "preview"})
+    assert roll.status_code == 422 and 'data-testid="labels-error"' in roll.text
+    unknown = await send(world.desk_aub, "/labels", {
+        "tags": "ESN-99999-9", "layout": "a4-3x7", "start_at": "1", "action": "preview"})
+    assert unknown.status_code == 404 and "ESN-99999-9" in unknown.text
+    on_roll = await send(world.desk_aub, "/labels", {
+        "tags": made["tablet"], "layout": "roll-62x29", "start_at": "1", "action": "preview"})
+    assert on_roll.status_code == 200 and 'data-testid="labels-sheet-map"' not in on_roll.text
