@@ -42,6 +42,19 @@ def chromium_path() -> str | None:
     return None
 
 
+def require_playwright():
+    """Playwright's ``expect``, for a test module to call at import: without the package the
+    module is skipped, or fails under INVENTORY_REQUIRE_BROWSER=1 (the test extra brings it)."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError:
+        if REQUIRE_BROWSER:
+            raise
+        pytest.skip("the playwright package is not installed (pip install -e '.[test]')",
+                    allow_module_level=True)
+    return expect
+
+
 def _unavailable(reason: str) -> None:
     if REQUIRE_BROWSER:
         pytest.fail(f"{reason} (INVENTORY_REQUIRE_BROWSER=1: not skipping)", pytrace=False)

@@ -12,15 +12,9 @@ import re
 import pytest
 
 from inventory.domain.tags import encode
-from tests.e2e.conftest import REQUIRE_BROWSER
+from tests.e2e.conftest import require_playwright
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the test extra brings it; skip (or fail, when required) without it
-    if REQUIRE_BROWSER:
-        raise
-    pytest.skip("the playwright package is not installed (pip install -e '.[test]')",
-                allow_module_level=True)
+expect = require_playwright()
 
 from tests.e2e.pages import DeskPage, ItemPage, LendPage, LoginPage, PortalPage, ReturnPage
 

@@ -17,15 +17,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from inventory.domain.tags import encode
-from tests.e2e.conftest import REQUIRE_BROWSER, chromium_path
+from tests.e2e.conftest import chromium_path, require_playwright
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the test extra brings it; skip (or fail, when required) without it
-    if REQUIRE_BROWSER:
-        raise
-    pytest.skip("the playwright package is not installed (pip install -e '.[test]')",
-                allow_module_level=True)
+expect = require_playwright()
 
 from tests.e2e.camera_feed import code128_image, label_image, write_y4m
 from tests.e2e.pages import Camera, DeskPage, ItemPage, LendPage

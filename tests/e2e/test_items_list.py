@@ -8,15 +8,9 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import REQUIRE_BROWSER
+from tests.e2e.conftest import require_playwright
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the test extra brings it; skip (or fail, when required) without it
-    if REQUIRE_BROWSER:
-        raise
-    pytest.skip("the playwright package is not installed (pip install -e '.[test]')",
-                allow_module_level=True)
+expect = require_playwright()
 
 from tests.e2e.pages import ItemsListPage, LoginPage
 

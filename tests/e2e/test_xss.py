@@ -16,18 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote
 
+import httpx
 import pytest
 
-from tests.e2e.conftest import REQUIRE_BROWSER
+from tests.e2e.conftest import require_playwright
 
-try:
-    import httpx
-    from playwright.sync_api import expect
-except ImportError:  # the test extra brings them; skip (or fail, when required) without them
-    if REQUIRE_BROWSER:
-        raise
-    pytest.skip("the playwright package is not installed (pip install -e '.[test]')",
-                allow_module_level=True)
+expect = require_playwright()
 
 from tests.e2e.pages import LendPage, LoginPage, ReturnPage
 
