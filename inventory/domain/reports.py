@@ -12,9 +12,8 @@ which breakdowns carry message ids.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from inventory.domain.errors import InvalidInput, N_
 from inventory.domain.privacy import birth_band
@@ -107,7 +106,6 @@ TRANSLATED_DIMENSIONS = frozenset({"priority_area", "age_band", "situation"})
 
 # --- periods ----------------------------------------------------------------------------
 
-LOCAL_TZ = ZoneInfo("Europe/Paris")
 FIRST_DAY = date(2000, 1, 1)  # no activity before; also keeps every bound a valid datetime
 LAST_DAY = date(2100, 12, 31)
 MAX_PERIOD_DAYS = 3660  # ten years: longer is a typo, not a report
@@ -162,11 +160,6 @@ def parse_period(start: str | None, end: str | None, today: date) -> Period:
     if last is None:
         last = date(first.year, 12, 31)
     return check_period(Period(first, last))
-
-
-def day_start(day: date) -> datetime:
-    """The moment (UTC) the association's day begins: timestamps are compared with it."""
-    return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def reference_day(period: Period, today: date) -> date:

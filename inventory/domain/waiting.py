@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from inventory.domain.days import local_day
 from inventory.domain.decisions import DecisionSummary, NoValidDecision, require_valid_decision
 from inventory.domain.errors import Conflict, Gettext, N_
 from inventory.domain.lifecycle import STATE_LABELS, Family, Kind, State
 
-LOCAL_TZ = ZoneInfo("Europe/Paris")
 
 
 class WaitingStatus(StrEnum):
@@ -49,13 +48,6 @@ TRANSFERABLE = frozenset({
 
 
 # --- wait times -------------------------------------------------------------------------
-
-def local_day(moment: datetime) -> date:
-    """The association's day of a stored timestamp (naive values are UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_TZ).date()
-
 
 def wait_days(since: datetime, until: date) -> int:
     """Whole days waited from ``since`` to the day ``until`` (0 on the first day)."""

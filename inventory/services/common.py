@@ -10,13 +10,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from piccolo.engine.base import Engine
 
 from inventory.db.engine import write_transaction
 from inventory.db.tables import Counter, Item
+from inventory.domain.days import LOCAL_TZ
 from inventory.domain.errors import Conflict, N_
 
 
@@ -36,8 +36,6 @@ class Actor:
 SYSTEM = Actor(user_id=None, username="system", role="admin", display_name="Système")
 
 
-# Days (due dates, decisions, referrals) are the association's days, not UTC's.
-LOCAL_TZ = ZoneInfo("Europe/Paris")
 
 
 def from_json(value: Any, default: Any) -> Any:

@@ -19,11 +19,12 @@ from inventory.db.tables import (
     Beneficiary, EligibilityDecision, Loan, LoanLine, Referral, Reminder, WaitingEntry,
 )
 from inventory.domain import privacy as rules
+from inventory.domain.days import local_day
 from inventory.domain.errors import Conflict, N_
 from inventory.domain.waiting import OPEN_STATUSES
 from inventory.services.beneficiaries import find_visible, log_access
 from inventory.services.common import (
-    LOCAL_TZ, Actor, engine, from_json, today as local_today, unit_of_work, utcnow,
+    Actor, engine, from_json, today as local_today, unit_of_work, utcnow,
 )
 
 # Who anonymises on schedule: no account, its own role in the access log.
@@ -44,7 +45,7 @@ class RetentionReport:
 
 def _day(value: date | datetime | None) -> date | None:
     if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TZ).date()
+        return local_day(value)
     return value
 
 

@@ -50,6 +50,7 @@ from inventory.db import sql
 from inventory.db.engine import is_sqlite
 from inventory.db.tables import Site
 from inventory.domain import reports as rules
+from inventory.domain.days import day_start
 from inventory.domain.errors import N_, NotFound
 from inventory.domain.eligibility import SITUATION_LABELS
 from inventory.domain.lifecycle import STATE_LABELS, State
@@ -338,9 +339,9 @@ def _number(value: Any) -> float | None:
 def _parameters(period: Period, site_id: int | None) -> dict[str, Any]:
     as_of = rules.reference_day(period, today())
     values = {"start": period.start, "end": period.end,
-              "start_at": rules.day_start(period.start),
-              "end_at": rules.day_start(period.end + timedelta(days=1)),
-              "as_of": as_of, "as_of_end": rules.day_start(as_of + timedelta(days=1))}
+              "start_at": day_start(period.start),
+              "end_at": day_start(period.end + timedelta(days=1)),
+              "as_of": as_of, "as_of_end": day_start(as_of + timedelta(days=1))}
     return values | ({"site": site_id} if site_id else {})
 
 

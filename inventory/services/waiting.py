@@ -13,6 +13,7 @@ from typing import Any
 from inventory.db.engine import is_sqlite
 from inventory.db.tables import Beneficiary, Item, Site, WaitingEntry
 from inventory.domain import waiting as rules
+from inventory.domain.days import local_day
 from inventory.domain.errors import Conflict, InvalidInput, InvalidTag, N_, NotFound
 from inventory.domain.lifecycle import Family, Kind, State
 from inventory.domain.loans import NotLendable
@@ -68,7 +69,7 @@ async def _entry(actor: Actor, entry_id: int) -> dict[str, Any]:
 
 
 def _with_wait(row: dict[str, Any]) -> dict[str, Any]:
-    end = rules.local_day(row["closed_at"]) if row["closed_at"] else today()
+    end = local_day(row["closed_at"]) if row["closed_at"] else today()
     return {**row, "wait_days": rules.wait_days(row["since"], end)}
 
 
@@ -143,7 +144,7 @@ async def _served_waits(site_code: str | None, kind: str | None) -> list[int]:
         query = query.where(WaitingEntry.site.code == site_code)
     if kind:
         query = query.where(WaitingEntry.kind == kind)
-    return [rules.wait_days(r["since"], rules.local_day(r["closed_at"])) for r in await query]
+    return [rules.wait_days(r["since"], local_day(r["closed_at"])) for r in await query]
 
 
 async def list_entries(actor: Actor, *, site_code: str | None = None,

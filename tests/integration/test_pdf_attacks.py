@@ -28,7 +28,7 @@ from inventory.app import create_app
 from inventory.services.common import today
 from tests.conftest import settings_for
 from tests.factories import PASSWORD
-from tests.integration.people_world import PERSON, Caller, World, build_world
+from tests.integration.people_world import Caller, World, build_world
 from tests.unit.test_documents_safety import PASSWD_LINE, Listener
 
 TIME_LIMIT = 10.0  # seconds per document, rendering included

@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from inventory.domain.days import day_start
 from inventory.domain.errors import InvalidInput
 from inventory.domain.privacy import birth_band
 from inventory.domain.reports import (
     AGE_BAND_LABELS, OTHER_KEY, OTHER_LABEL, SMALL_COUNT, Breakdown, BreakdownRow, Figure,
-    Period, age_band, calendar_year, check_period, csv_cell, day_start, mask_breakdown, mask_counts,
+    Period, age_band, calendar_year, check_period, csv_cell, mask_breakdown, mask_counts,
     mask_figures, mask_first_time, mask_rows, mask_total, needs_folding, neutralise,
     parse_period, quarter, reference_day,
 )
