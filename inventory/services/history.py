@@ -26,6 +26,7 @@ from inventory.services.common import engine, unit_of_work, utcnow
 
 _NULL_CHAIN_LOCK = 0x5EC1A55  # advisory lock of the access-log chain without beneficiary
 _PAGE = 5000
+_BATCH = 400  # ids per IN list, rows per INSERT: 400 x 12 parameters fit every driver
 
 _LAST_EVENT = "SELECT hash FROM item_event WHERE item = $1 ORDER BY id DESC LIMIT 1"
 _INSERT_EVENT = (
@@ -43,12 +44,40 @@ def _text(value: Any) -> str | None:
 
 
 async def _lock(table: str, row_ids: list[int]) -> None:
-    """Order this chain's writers (PostgreSQL): lock the owning rows in id order."""
-    if is_sqlite(engine()) or not row_ids:
+    """Order this chain's writers (PostgreSQL): lock the owning rows in id order (``row_ids``
+    sorted), a batch at a time."""
+    if is_sqlite(engine()):
         return
-    await sql.execute(engine(), f"SELECT id FROM {table} WHERE id IN "  # noqa: S608 (fixed)
-                      f"({sql.placeholders(1, len(row_ids))}) ORDER BY id FOR NO KEY UPDATE",
-                      *row_ids)
+    for start in range(0, len(row_ids), _BATCH):
+        chunk = row_ids[start:start + _BATCH]
+        await sql.execute(engine(), f"SELECT id FROM {table} WHERE id IN "  # noqa: S608
+                          f"({sql.placeholders(1, len(chunk))}) ORDER BY id FOR NO KEY UPDATE",
+                          *chunk)
+
+
+async def _last_hashes(table: str, key: str, ids: list[int]) -> dict[int, str | None]:
+    """The last hash of each chain ``key`` (an item, a beneficiary) among ``ids``; chains
+    without rows are absent."""
+    last: dict[int, str | None] = {}
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start:start + _BATCH]
+        rows = await sql.fetch(
+            engine(), f"SELECT {key} AS chain, hash FROM {table} WHERE id IN "  # noqa: S608
+            f"(SELECT max(id) FROM {table} WHERE {key} IN "
+            f"({sql.placeholders(1, len(chunk))}) GROUP BY {key})", *chunk)
+        last.update({r["chain"]: r["hash"] for r in rows})
+    return last
+
+
+async def _insert_rows(template: str, rows: list[list[Any]]) -> None:
+    """Insert ``rows`` with one multi-row VALUES (``template``'s ``{}``) a batch at a time."""
+    for start in range(0, len(rows), _BATCH):
+        chunk = rows[start:start + _BATCH]
+        width = len(chunk[0])
+        groups = ", ".join(f"({sql.placeholders(n * width + 1, width)})"
+                           for n in range(len(chunk)))
+        await sql.execute(engine(), template.format(groups),
+                          *(value for row in chunk for value in row))
 
 
 async def append_item_event(item_id: int, actor_id: int | None, action: str, *,
@@ -71,10 +100,6 @@ async def append_item_event(item_id: int, actor_id: int | None, action: str, *,
                           entry_hash(prev, row, ITEM_EVENT_FIELDS))
 
 
-_ITEM_EVENT_COLUMNS = len(ITEM_EVENT_FIELDS) + 2  # the fields, prev_hash and hash
-_BATCH = 400  # rows per INSERT: 400 x 12 parameters stays under every driver's limit
-
-
 async def append_item_events(item_ids: Iterable[int], actor_id: int | None, action: str, *,
                              site: int | None = None, reason: str = "",
                              details: dict | None = None) -> None:
@@ -85,40 +110,23 @@ async def append_item_events(item_ids: Iterable[int], actor_id: int | None, acti
         return
     at, text = utcnow(), json.dumps(details or {}, ensure_ascii=False, default=str)
     async with unit_of_work():
-        last: dict[int, str | None] = {}
-        for start in range(0, len(ids), _BATCH):
-            chunk = ids[start:start + _BATCH]
-            await _lock("item", chunk)
-            rows = await sql.fetch(
-                engine(), "SELECT item, hash FROM item_event WHERE id IN (SELECT max(id) FROM "
-                f"item_event WHERE item IN ({sql.placeholders(1, len(chunk))}) GROUP BY item)",
-                *chunk)
-            last.update({r["item"]: r["hash"] for r in rows})
-        for start in range(0, len(ids), _BATCH):
-            values: list[Any] = []
-            for item_id in ids[start:start + _BATCH]:
-                row = {"item": item_id, "at": at, "actor": actor_id, "action": _text(action),
-                       "from_state": None, "to_state": None, "site": site, "reason": reason,
-                       "note": "", "details": text}
-                prev = last.get(item_id)
-                values += [*(row[f] for f in ITEM_EVENT_FIELDS), prev,
-                           entry_hash(prev, row, ITEM_EVENT_FIELDS)]
-            groups = ", ".join(
-                f"({sql.placeholders(n * _ITEM_EVENT_COLUMNS + 1, _ITEM_EVENT_COLUMNS)})"
-                for n in range(len(values) // _ITEM_EVENT_COLUMNS))
-            await sql.execute(engine(), _INSERT_EVENTS.format(groups), *values)
+        await _lock("item", ids)
+        last = await _last_hashes("item_event", "item", ids)
+        rows: list[list[Any]] = []
+        for item_id in ids:
+            row = {"item": item_id, "at": at, "actor": actor_id, "action": _text(action),
+                   "from_state": None, "to_state": None, "site": site, "reason": reason,
+                   "note": "", "details": text}
+            prev = last.get(item_id)
+            rows.append([*(row[f] for f in ITEM_EVENT_FIELDS), prev,
+                         entry_hash(prev, row, ITEM_EVENT_FIELDS)])
+        await _insert_rows(_INSERT_EVENTS, rows)
 
 
 async def _last_access_hashes(ids: list[int | None]) -> dict[int | None, str | None]:
     """The last hash of each beneficiary's access chain (None: empty or legacy)."""
-    known = [i for i in ids if i is not None]
-    last: dict[int | None, str | None] = {}
-    if known:
-        rows = await sql.fetch(
-            engine(), "SELECT beneficiary, hash FROM access_log WHERE id IN (SELECT max(id) "
-            f"FROM access_log WHERE beneficiary IN ({sql.placeholders(1, len(known))}) "
-            "GROUP BY beneficiary)", *known)
-        last.update({r["beneficiary"]: r["hash"] for r in rows})
+    last: dict[int | None, str | None] = dict(await _last_hashes(
+        "access_log", "beneficiary", sorted({i for i in ids if i is not None})))
     if None in ids:
         if not is_sqlite(engine()):
             await sql.execute(engine(), "SELECT pg_advisory_xact_lock($1)", _NULL_CHAIN_LOCK)
@@ -138,18 +146,14 @@ async def append_access(actor_id: int | None, actor_role: Any, action: str,
     async with unit_of_work():
         await _lock("beneficiary", sorted({i for i in ids if i is not None}))
         last = await _last_access_hashes(ids)
-        values: list[Any] = []
+        rows: list[list[Any]] = []
         for bid in ids:
             row = {"at": at, "actor": actor_id, "actor_role": _text(actor_role),
                    "action": action, "beneficiary": bid}
             digest = entry_hash(last.get(bid), row, ACCESS_LOG_FIELDS)
-            values += [*(row[f] for f in ACCESS_LOG_FIELDS), last.get(bid), digest]
+            rows.append([*(row[f] for f in ACCESS_LOG_FIELDS), last.get(bid), digest])
             last[bid] = digest
-        for start in range(0, len(ids), 500):
-            chunk = values[start * 7:(start + 500) * 7]
-            groups = ", ".join(f"({sql.placeholders(n * 7 + 1, 7)})"
-                               for n in range(len(chunk) // 7))
-            await sql.execute(engine(), _INSERT_ACCESS.format(groups), *chunk)
+        await _insert_rows(_INSERT_ACCESS, rows)
 
 
 @dataclass
