@@ -39,6 +39,7 @@ from inventory.config import PROJECT_ROOT, Settings
 from inventory.db.engine import close_engine, engine_from_url, is_sqlite
 from inventory.db.piccolo_app import APP_CONFIG
 from inventory.db.reader import Reader
+from inventory.domain.days import local_moment
 from inventory.services.label_jobs import JobStore
 from inventory.web.desk import DeskController
 from inventory.web.backoffice import BackOfficeController
@@ -78,6 +79,7 @@ def make_templates() -> Environment:
     """Jinja with autoescape on for every template (no |safe on user data anywhere)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(
         enabled_extensions=("html", "svg", "xml"), default=True), auto_reload=False)
+    env.filters["local"] = local_moment  # stored UTC timestamps shown on the association's clock
     return env
 
 

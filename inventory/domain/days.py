@@ -9,11 +9,16 @@ from zoneinfo import ZoneInfo
 LOCAL_TZ = ZoneInfo("Europe/Paris")
 
 
-def local_day(moment: datetime) -> date:
-    """The association's day of a stored timestamp (naive values are UTC)."""
+def local_moment(moment: datetime) -> datetime:
+    """A stored timestamp (naive values are UTC) as the association's clock reads it."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_TZ).date()
+    return moment.astimezone(LOCAL_TZ)
+
+
+def local_day(moment: datetime) -> date:
+    """The association's day of a stored timestamp (naive values are UTC)."""
+    return local_moment(moment).date()
 
 
 def day_start(day: date) -> datetime:

@@ -4,7 +4,6 @@ refreshing the table only (the same address works without JavaScript)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,13 +11,13 @@ from litestar import Controller, Request, Response, get
 
 from inventory.db.tables import Site
 from inventory.domain.access import may
+from inventory.domain.days import local_moment
 from inventory.domain.errors import N_
 from inventory.domain.item_list import GRADES, SORT_LABELS, ItemQuery, read_item_query
 from inventory.domain.lifecycle import STATE_LABELS, STATE_TONES, Family, Kind, State
 from inventory.domain.loan_policy import FAMILY_LABELS, KIND_LABELS
 from inventory.domain.paging import PAGE_SIZE, link_base
 from inventory.services import items as item_svc
-from inventory.services.common import LOCAL_TZ
 from inventory.web.pages import render
 from inventory.web.paging import read_page
 from inventory.web.portal import gettext_of
@@ -62,10 +61,7 @@ def labels_link(query: ItemQuery) -> str:
 
 def _local(row: dict[str, Any]) -> dict[str, Any]:
     updated = row.get("updated_at")
-    if updated is not None:
-        updated = (updated if updated.tzinfo else updated.replace(tzinfo=UTC)).astimezone(
-            LOCAL_TZ)
-    return {**row, "updated_local": updated}
+    return {**row, "updated_local": local_moment(updated) if updated is not None else None}
 
 
 def _fragment_only(request: Request) -> bool:

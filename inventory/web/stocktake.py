@@ -17,11 +17,11 @@ from inventory.api.stocktake import line_label
 from inventory.csvio import neutralise
 from inventory.db.tables import Site
 from inventory.domain.access import MANAGERS, may
+from inventory.domain.days import local_moment
 from inventory.domain.errors import DomainError, N_
 from inventory.domain.lifecycle import STATE_LABELS
 from inventory.domain.stocktake import OUTCOME_OK, STATUS_LABELS, Outcome, Status, explain
 from inventory.services import stocktake as svc
-from inventory.services.common import LOCAL_TZ
 from inventory.web.forms import FormReader, error_status
 from inventory.web.pages import render
 from inventory.web.paging import read_page
@@ -38,8 +38,7 @@ LABELS = {"status_labels": STATUS_LABELS, "state_labels": STATE_LABELS}
 def _helpers(request: Request) -> dict[str, Any]:
     """What the templates use to show a line and a time (in France)."""
     _ = gettext_of(request)
-    return {"describe": lambda row: line_label(row, _),
-            "local": lambda moment: moment.astimezone(LOCAL_TZ), **LABELS}
+    return {"describe": lambda row: line_label(row, _), **LABELS}
 
 
 async def _own_site_code(request: Request) -> str | None:
@@ -56,7 +55,7 @@ def _scan_message(answer: dict[str, Any], _) -> dict[str, Any]:
         when = previous.get("scanned_at")
         text = _(N_("{tag} was already counted (by {name} at {time}): counted once.")).format(
             tag=answer["tag"], name=previous.get("scanned_by") or "?",
-            time=when.astimezone(LOCAL_TZ).strftime("%H:%M") if when else "?")
+            time=local_moment(when).strftime("%H:%M") if when else "?")
     else:
         text = f"{answer['tag']} — " + explain(outcome, answer["state"], answer["site_code"], _)
     return {"ok": outcome in OUTCOME_OK, "text": text, "outcome": outcome}
