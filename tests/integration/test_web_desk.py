@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import html
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
 
 import pytest
 
-from inventory.db.tables import Loan, LoanLine
+from inventory.db.tables import Item, ItemEvent, Loan, LoanLine
 from inventory.services import items
 from tests.integration.people_world import Caller, build_world
 from tests.integration.test_loans_api import available, eligible, lend
@@ -194,3 +195,14 @@ async def test_social_workers_cannot_open_the_desk_pages_and_forms_need_the_csrf
     forged = await world.desk_aub.http.post("/lend", data={"action": "add", "scan": "x"},
                                             headers={"accept": "text/html"})
     assert forged.status_code == 403
+
+
+async def test_the_item_history_reads_the_time_on_the_association_s_clock(world):
+    tag = await available()
+    item_id = (await Item.select(Item.id).where(Item.tag == tag).first())["id"]
+    # A change stored at 23:30 UTC on 30 June happened at 01:30 on 1 July in Bordeaux.
+    await ItemEvent.update({ItemEvent.at: datetime(2026, 6, 30, 23, 30, tzinfo=UTC)}).where(
+        ItemEvent.item == item_id)
+    shown = await page(world.desk_aub, f"/i/{tag}")
+    assert shown.status_code == 200
+    assert "01/07/2026 01:30" in shown.text and "30/06/2026 23:30" not in shown.text
