@@ -120,8 +120,7 @@ def test_the_camera_reads_a_label_s_qr_code_and_opens_the_item_page(filming, liv
     page = filmed.page
     sign_in(page, live_server, "accueil")
     assert not filmed.fetched(DECODER + "ponyfill.js")  # loaded on demand only
-    camera = Camera(page)
-    camera.open()
+    Camera(page).start()
     expect(page).to_have_url(re.compile(rf"/i/{re.escape(tag)}$"))
     expect(ItemPage(page).state).to_have_text("disponible")
     assert filmed.fetched(DECODER + "ponyfill.js") and filmed.fetched(
@@ -136,7 +135,7 @@ def test_the_camera_reads_a_code_128_alone(filming, live_server):
     tag = an_available(live_server, take=False)
     page = filming(code128_image(tag), NO_NATIVE_DETECTOR).page
     sign_in(page, live_server, "accueil")
-    Camera(page).open()
+    Camera(page).start()
     expect(page).to_have_url(re.compile(rf"/i/{re.escape(tag)}$"))
     expect(ItemPage(page).heading).to_contain_text(tag)
 
@@ -148,7 +147,7 @@ def test_a_browser_with_its_own_detector_uses_it_and_fetches_no_reader_script(
     filmed = filming(the_label(live_server, tag), reader + STAND_IN_DETECTOR)
     page = filmed.page
     sign_in(page, live_server, "accueil")
-    Camera(page).open()
+    Camera(page).start()
     expect(page).to_have_url(re.compile(rf"/i/{re.escape(tag)}$"))
     assert not filmed.fetched(DECODER + "ponyfill.js")
 
