@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -43,3 +45,12 @@ def negotiate(accept_language: str | None, preferred: str | None = None) -> str:
         if code in LOCALES:
             return code
     return DEFAULT_LOCALE
+
+
+def long_date(value: date, locale: str = DEFAULT_LOCALE) -> str:
+    """A date in words: ``26 novembre 2026``, and ``1er janvier 2027`` as French writes the
+    first of the month (Babel's CLDR pattern gives ``1 janvier``); ``January 1, 2027``."""
+    text = format_date(value, format="long", locale=locale)
+    if value.day == 1 and locale.split("_")[0] == "fr" and text.startswith("1 "):
+        return "1er" + text[1:]
+    return text

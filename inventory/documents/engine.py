@@ -10,10 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from babel.dates import format_date
 from babel.numbers import format_currency
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
+
+from inventory.i18n import long_date
 
 if TYPE_CHECKING:
     import weasyprint
@@ -42,8 +43,8 @@ class UnsafeDocument(RuntimeError):
 
 
 def date_fr(value: date) -> str:
-    """``26 novembre 2026``."""
-    return format_date(value, format="long", locale=LOCALE)
+    """``26 novembre 2026``, ``1er décembre 2026``."""
+    return long_date(value, LOCALE)
 
 
 def euros(value: Decimal) -> str:

@@ -9,10 +9,11 @@ from decimal import Decimal
 
 # Bump on any change to the agreement's wording or layout: the loan stores this version with
 # the PDF's hash, and a reprint must use the template that was signed.
-AGREEMENT_TEMPLATE_VERSION = "2026-11-1"
-RETURN_RECEIPT_TEMPLATE_VERSION = "2026-11-1"
-WIPE_CERTIFICATE_TEMPLATE_VERSION = "2026-11-1"
-CARD_HANDOVER_TEMPLATE_VERSION = "2026-11-1"
+# 2026-11-2: the first of the month written "1er" (inventory.i18n.long_date).
+AGREEMENT_TEMPLATE_VERSION = "2026-11-2"
+RETURN_RECEIPT_TEMPLATE_VERSION = "2026-11-2"
+WIPE_CERTIFICATE_TEMPLATE_VERSION = "2026-11-2"
+CARD_HANDOVER_TEMPLATE_VERSION = "2026-11-2"
 
 
 class DepositForm(enum.Enum):

@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from inventory.domain.reports import (
     OTHER_KEY, TRANSLATED_DIMENSIONS, Breakdown, Dashboard, Figure, mask_breakdown, mask_figures,
 )
+from inventory.i18n import long_date
 
 # How a hidden count is printed; the footer of the report says why.
 # "s" for "secret statistique", as INSEE prints it: a cell hidden to protect another may
@@ -45,8 +45,8 @@ class Numbers:
                                                         locale=self.locale)
 
     def day(self, value: date) -> str:
-        """A date in words (``1 janvier 2026``)."""
-        return format_date(value, format="long", locale=self.locale)
+        """A date in words (``1er janvier 2026``)."""
+        return long_date(value, self.locale)
 
     def context(self) -> dict[str, Callable]:
         """The formatting functions, as template globals."""

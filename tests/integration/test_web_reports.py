@@ -88,7 +88,7 @@ async def test_the_period_report_is_a_pdf_for_the_association_and_the_period(wor
     assert 'filename="rapport-2026-01-01-2026-12-31-AUB.pdf"' in (
         answer.headers["content-disposition"])
     text = text_of(answer.content)
-    assert "Rapport d’activité" in text and "du 1 janvier 2026 au 31 décembre 2026" in text
+    assert "Rapport d’activité" in text and "du 1er janvier 2026 au 31 décembre 2026" in text
     assert "Les Aubiers" in text
 
 
@@ -114,7 +114,7 @@ async def test_a_pdf_for_an_unknown_site_is_not_found(world):
 async def test_a_pdf_with_only_a_start_runs_to_the_end_of_that_year(world):
     answer = await world.coordinator.get("/reports/period.pdf?start=2026-04-01")
     assert answer.status_code == 200
-    assert "du 1 avril 2026 au 31 décembre 2026" in text_of(answer.content)
+    assert "du 1er avril 2026 au 31 décembre 2026" in text_of(answer.content)
 
 
 async def test_a_loan_today_shows_on_the_page_and_is_hidden_as_a_small_count_in_the_pdf(world):

@@ -156,6 +156,15 @@ def test_a_waived_deposit_and_no_learning_path_are_printed_as_such(agreement):
     assert "€" not in text
 
 
+def test_a_loan_starting_on_the_first_of_the_month_reads_1er(agreement):
+    first = dataclasses.replace(agreement, loan_date=date(2026, 12, 1),
+                                due_date=date(2027, 3, 1))
+    text = " ".join(text_of(render_agreement(first)).split())
+    assert "Le prêt commence le 1er décembre 2026" in text
+    assert "au plus tard le 1er mars 2027" in text
+    assert "le 1er décembre 2026, en deux exemplaires" in text
+
+
 def test_an_agreement_signed_on_another_template_version_is_not_reprinted(agreement):
     with pytest.raises(TemplateVersionMismatch):
         render_agreement(dataclasses.replace(agreement, template_version="2025-01-1"))

@@ -34,7 +34,7 @@ def pdf() -> bytes:
 def test_the_report_names_the_association_the_period_and_the_day_it_was_made(pdf):
     text = text_of(pdf)
     assert ASSOCIATION in text and "Rapport d’activité" in text
-    assert "du 1 janvier 2026 au 31 décembre 2026" in text and "tous les sites" in text
+    assert "du 1er janvier 2026 au 31 décembre 2026" in text and "tous les sites" in text
     assert "Édité le 5 janvier 2027" in text
 
 

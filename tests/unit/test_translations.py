@@ -1,13 +1,14 @@
 """Every message shown to people has a French translation with the same placeholders."""
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
 from babel.messages.pofile import read_po
 
-from inventory.i18n import LOCALE_DIR, gettext_for, negotiate, translations
+from inventory.i18n import LOCALE_DIR, gettext_for, long_date, negotiate, translations
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -50,3 +51,16 @@ def test_french_is_the_default_and_english_the_second_language():
     assert negotiate("en", preferred="fr") == "fr"
     assert gettext_for("fr")("Sign in") == "Se connecter"
     assert gettext_for("en")("Sign in") == "Sign in"
+
+
+def test_dates_in_words_write_the_first_of_the_month_as_french_does():
+    assert long_date(date(2027, 1, 1)) == "1er janvier 2027"
+    assert long_date(date(2026, 12, 1), "fr") == "1er décembre 2026"
+    assert long_date(date(2027, 1, 1), "en") == "January 1, 2027"
+    # Only the first: every other day of a year keeps its plain number.
+    day = date(2026, 1, 1)
+    while day.year == 2026:
+        words = long_date(day)
+        assert words.startswith("1er ") == (day.day == 1), words
+        assert words.split()[0].removesuffix("er") == str(day.day)
+        day += timedelta(days=1)
