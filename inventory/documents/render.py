@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import logging
+import threading
 from datetime import date
 from typing import Any
 
@@ -34,7 +36,10 @@ __all__ = [
     "render_wipe_certificate_async",
     "sha256_of",
     "warm_up",
+    "warm_up_in_background",
 ]
+
+log = logging.getLogger(__name__)
 
 
 class TemplateVersionMismatch(ValueError):
@@ -51,6 +56,22 @@ def warm_up() -> None:
     for name in ("agreement", "return_receipt", "wipe_certificate", "card_handover"):
         environment().get_template(f"{name}.html")
     render_agreement(sample_agreement())
+
+
+def _warm_up_quietly() -> None:
+    try:
+        warm_up()
+    except Exception:  # a failed warm-up only means a slower first document
+        log.exception("documents could not be prepared in advance")
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Prepare WeasyPrint (~1 s of CPU: import, fonts, one sample agreement) in a thread, so
+    the first agreement of the day prints as fast as the others; requests are served
+    meanwhile, and a document asked for during it waits for the renderer's lock."""
+    thread = threading.Thread(target=_warm_up_quietly, name="warm-documents", daemon=True)
+    thread.start()
+    return thread
 
 
 def _render(template: str, data: Any, current_version: str, document_date: date) -> bytes:
