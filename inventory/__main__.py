@@ -48,7 +48,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     print(f"Service sur http://{args.host or settings.host}:{args.port or settings.port}")
     uvicorn.run("inventory.app:create_app", factory=True, host=args.host or settings.host,
                 port=args.port or settings.port, workers=workers, log_level="warning",
-                access_log=False, proxy_headers=True)
+                access_log=False, proxy_headers=True,
+                forwarded_allow_ips="*" if "*" in settings.proxy_list()
+                else settings.proxy_list())
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:

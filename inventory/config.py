@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,9 @@ class Settings:
     # Prepare the PDF renderer when the service starts (``inventory serve``), not on the
     # first agreement: ~1 s of CPU once, ~40 MB more memory.
     warm_documents: bool = False
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+    # networks, comma-separated): the client address behind them keys the login throttling.
+    trusted_proxies: str = "127.0.0.1"
 
     @property
     def is_production(self) -> bool:
@@ -107,6 +111,7 @@ class Settings:
                 sms_token=get("INVENTORY_SMS_TOKEN", ""),
                 goal_autonomous=int(get("INVENTORY_GOAL_AUTONOMOUS", DEFAULT_GOAL_AUTONOMOUS)),
                 warm_documents=_bool(get("INVENTORY_WARM_DOCUMENTS", "true")),
+                trusted_proxies=get("INVENTORY_TRUSTED_PROXIES", "127.0.0.1").strip(),
             )
         except ValueError as exc:
             raise SettingsError(f"Réglage invalide : {exc}") from exc
@@ -127,6 +132,7 @@ class Settings:
             raise SettingsError("INVENTORY_GOAL_AUTONOMOUS doit être un nombre de personnes "
                                 "entre 1 et 10 000 000.")
         self._check_reminders()
+        self._check_proxies()
 
     def _check_secret(self) -> None:
         """Production needs a random key: not unset, not the development one, not short or
@@ -150,6 +156,22 @@ class Settings:
     def reminder_senders(self) -> tuple[str, ...]:
         """The configured reminder senders, in order ("smtp,http" → ("smtp", "http"))."""
         return tuple(s.strip() for s in self.reminder_sender.split(",") if s.strip())
+
+    def proxy_list(self) -> list[str]:
+        """The trusted proxies, one address or network each ("*": any, for a proxy that is
+        the only way in)."""
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    def _check_proxies(self) -> None:
+        for proxy in self.proxy_list():
+            if proxy == "*":
+                continue
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"INVENTORY_TRUSTED_PROXIES : « {proxy[:60]} » n'est ni une adresse IP ni "
+                    "un réseau (ex. 127.0.0.1,172.16.0.0/12).") from None
 
     def _check_reminders(self) -> None:
         senders = self.reminder_senders
