@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, FromQuery
 
 from inventory.services import agreements, loan_documents
 
@@ -42,7 +40,7 @@ class LoanDocumentController(Controller):
          media_type="application/pdf")
     async def card_slip(
         self, request: Request, reference: FromPath[str], tag: FromPath[str],
-        with_code: Annotated[bool, Parameter(query="with_code")] = False,
+        with_code: FromQuery[bool] = False,
     ) -> Response[bytes]:
         """A card's handover slip: operator, number, how to activate; the top-up code only
         when staff ask for it on the day of the handover (logged), or an admin later."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import Meta
 
 from inventory.api.paging import PageParam, PerPageParam
@@ -86,13 +86,13 @@ class ItemController(Controller):
     @get("/", opt={"permission": "items.read"})
     async def list_items(
         self, request: Request,
-        family: Annotated[str | None, Parameter(pattern=r"^(device|card)$")] = None,
-        kind: Annotated[str | None, Parameter(max_length=20)] = None,
-        state_: Annotated[str | None, Parameter(query="state", max_length=20)] = None,
-        site: Annotated[str | None, Parameter(max_length=12)] = None,
-        intake_batch: Annotated[str | None, Parameter(max_length=80)] = None,
-        page: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
-        per_page: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        family: Annotated[str | None, QueryParameter(pattern=r"^(device|card)$")] = None,
+        kind: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        state_: Annotated[str | None, QueryParameter(name="state", max_length=20)] = None,
+        site: Annotated[str | None, QueryParameter(max_length=12)] = None,
+        intake_batch: Annotated[str | None, QueryParameter(max_length=80)] = None,
+        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> ItemPage:
         """Items with filters, one page at a time."""
         flt = svc.ItemFilter(family=family, kind=kind, state=state_, site_code=site,
@@ -155,7 +155,7 @@ class ScanController(Controller):
 
     @get("/", opt={"permission": "items.scan"})
     async def scan(
-        self, request: Request, code: str
+        self, request: Request, code: FromQuery[str]
     ) -> ItemRead:
         """Resolve whatever a scanner or camera produced (QR URL, tag, Code 128) to an item."""
         settings = request.app.state.settings

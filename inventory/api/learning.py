@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post, put
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from inventory.api.paging import PER_PAGE, PageParam, PerPageParam
 from inventory.api.learning_schemas import (
@@ -97,7 +97,8 @@ class LearningPathController(Controller):
     tags = ["learning paths"]
 
     @get("/", opt={"permission": "learning.read"})
-    async def list_paths(self, request: Request, active: bool = False, page: PageParam = 1,
+    async def list_paths(self, request: Request, active: FromQuery[bool] = False,
+                         page: PageParam = 1,
                          per_page: PerPageParam = PER_PAGE) -> list[PathRead]:
         """Paths by name with their ordered modules, one page at a time (``active=true``:
         those offered)."""
@@ -206,10 +207,10 @@ class SessionController(Controller):
 
     @get("/", opt={"permission": "learning.read"})
     async def list_workshops(
-        self, request: Request, site: Annotated[str | None, Parameter(max_length=12)] = None,
-        since: dt.date | None = None, until: dt.date | None = None,
-        page: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
-        per_page: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        self, request: Request, site: Annotated[str | None, QueryParameter(max_length=12)] = None,
+        since: FromQuery[dt.date | None] = None, until: FromQuery[dt.date | None] = None,
+        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> list[WorkshopRead]:
         """Sessions, latest first, with how many people were present."""
         rows = await sessions.list_workshops(request.user, site_code=site, since=since,

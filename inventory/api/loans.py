@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
 from inventory.api.schemas import Strict, decode_json
@@ -155,10 +155,10 @@ class LoanController(Controller):
     @get("/", opt={"permission": "loans.read"})
     async def list_loans(
         self, request: Request,
-        status: Annotated[str | None, Parameter(pattern=r"^(open|closed)$")] = None,
-        overdue: Annotated[bool, Parameter()] = False,
-        page: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
-        per_page: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        status: Annotated[str | None, QueryParameter(pattern=r"^(open|closed)$")] = None,
+        overdue: FromQuery[bool] = False,
+        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> list[LoanSummary]:
         """Loans in your scope, soonest due first; ``overdue=true`` for the late ones."""
         rows = await svc.list_loans(request.user, status=status, overdue=overdue, page=page,

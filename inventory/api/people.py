@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post, put
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from inventory.api.paging import PER_PAGE, PageParam, PerPageParam
 from inventory.api.people_schemas import (
@@ -30,8 +30,8 @@ from inventory.services import partners as org_svc
 from inventory.services import referrals as ref_svc
 from inventory.services.common import today
 
-PerPage = Annotated[int, Parameter(ge=1, le=200)]
-Page = Annotated[int, Parameter(ge=1, le=100_000)]
+PerPage = Annotated[int, QueryParameter(ge=1, le=200)]
+Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 def _gettext(request: Request):
@@ -128,7 +128,7 @@ class PartnerOrgController(Controller):
     tags = ["partner organisations"]
 
     @get("/", opt={"permission": "orgs.read"})
-    async def list_orgs(self, request: Request, active: bool | None = None,
+    async def list_orgs(self, request: Request, active: FromQuery[bool | None] = None,
                         page: PageParam = 1,
                         per_page: PerPageParam = PER_PAGE) -> list[OrgRead]:
         """Partner organisations by name, one page at a time (``active=true``: only those
@@ -163,9 +163,9 @@ class BeneficiaryController(Controller):
     @get("/", opt={"permission": "beneficiaries.read"})
     async def search(
         self, request: Request,
-        q: Annotated[str, Parameter(max_length=100)] = "",
-        site: Annotated[str | None, Parameter(max_length=12)] = None,
-        include_merged: bool = False, page: Page = 1, per_page: PerPage = 50,
+        q: Annotated[str, QueryParameter(max_length=100)] = "",
+        site: Annotated[str | None, QueryParameter(max_length=12)] = None,
+        include_merged: FromQuery[bool] = False, page: Page = 1, per_page: PerPage = 50,
     ) -> BeneficiaryPage:
         """Find people by name (accents and case ignored), number or phone, in your scope."""
         rows, total = await people_svc.search_beneficiaries(request.user, people_svc.Search(
@@ -238,8 +238,9 @@ class ReferralController(Controller):
     @get("/", opt={"permission": "referrals.read"})
     async def list_referrals(
         self, request: Request,
-        status: Annotated[str | None, Parameter(pattern=r"^(pending|accepted|declined)$")] = None,
-        beneficiary: Annotated[str | None, Parameter(max_length=20)] = None,
+        status: Annotated[str | None,
+                          QueryParameter(pattern=r"^(pending|accepted|declined)$")] = None,
+        beneficiary: Annotated[str | None, QueryParameter(max_length=20)] = None,
         page: Page = 1, per_page: PerPage = 50,
     ) -> ReferralPage:
         """Referrals in your scope, newest first."""

@@ -7,7 +7,7 @@ import re
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath, Parameter
+from litestar.params import FromQuery, PathParameter, QueryParameter
 from msgspec import Struct
 
 from inventory.api.errors import locale_of
@@ -21,9 +21,11 @@ from inventory.i18n import gettext_for
 from inventory.services import reports as svc
 from inventory.services.common import today
 
-DateParam = Annotated[str, Parameter(max_length=20, description="A day, YYYY-MM-DD.")]
-SiteParam = Annotated[str, Parameter(max_length=12, description="A site's code.")]
-TableParam = Annotated[str, Parameter(max_length=60)]
+# Optional, with the limit inside the union so that Litestar enforces it.
+DateParam = Annotated[str | None,
+                      QueryParameter(max_length=20, description="A day, YYYY-MM-DD.")]
+SiteParam = Annotated[str | None, QueryParameter(max_length=12, description="A site's code.")]
+TableParam = Annotated[str, PathParameter(max_length=60)]
 
 
 class PeriodRead(Struct, kw_only=True):
@@ -135,18 +137,19 @@ class ReportController(Controller):
     tags = ["reports"]
 
     @get("/dashboard", opt={"permission": "reports.read"})
-    async def dashboard(self, request: Request, start: DateParam | None = None,
-                        end: DateParam | None = None,
-                        site: SiteParam | None = None) -> DashboardRead:
+    async def dashboard(self, request: Request, start: DateParam = None,
+                        end: DateParam = None,
+                        site: SiteParam = None) -> DashboardRead:
         """Every figure of the period from ``start`` to ``end`` (default: this calendar year),
         for every site or one. Counts are exact: exports (the CSV tables) hide small ones."""
         _period, board = await _board(request, start, end, site)
         return dashboard_read(board, gettext_for(locale_of(request)))
 
     @get("/{table:str}", opt={"permission": "reports.read"}, media_type="text/csv")
-    async def table(self, request: Request, table: FromPath[TableParam],
-                    start: DateParam | None = None, end: DateParam | None = None,
-                    site: SiteParam | None = None) -> Response[bytes]:
+    async def table(self, request: Request, table: TableParam,
+                    start: DateParam = None,
+                    end: DateParam = None,
+                    site: SiteParam = None) -> Response[bytes]:
         """One table of the report as CSV for a spreadsheet (``summary.csv``, ``devices.csv``,
         ``devices-by-site.csv``, ``referrals.csv``, ``breakdown-site.csv``,
         ``breakdown-commune.csv``, ``breakdown-priority-area.csv``,

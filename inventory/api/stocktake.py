@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
 from inventory.api.schemas import Strict
@@ -125,10 +125,10 @@ class StocktakeController(Controller):
     @get("/", opt={"permission": "stocktake.read"})
     async def list_counts(
         self, request: Request,
-        site: Annotated[str | None, Parameter(max_length=12)] = None,
-        status: Annotated[str | None, Parameter(pattern=r"^(open|closed|cancelled)$")] = None,
-        page: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
-        per_page: Annotated[int, Parameter(ge=1, le=200)] = 20,
+        site: Annotated[str | None, QueryParameter(max_length=12)] = None,
+        status: Annotated[str | None, QueryParameter(pattern=r"^(open|closed|cancelled)$")] = None,
+        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=200)] = 20,
     ) -> StocktakePage:
         """Counts, newest first, one page at a time."""
         rows, total = await svc.list_counts(site_code=site, status=status, page=page,
@@ -166,9 +166,9 @@ class StocktakeController(Controller):
     @get("/{stocktake_id:int}/lines", opt={"permission": "stocktake.read"})
     async def lines(
         self, request: Request, stocktake_id: FromPath[int],
-        which: Annotated[str, Parameter(pattern=WHICH)] = "missing",
-        page: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
-        per_page: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        which: Annotated[str, QueryParameter(pattern=WHICH)] = "missing",
+        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> LinePage:
         """A count's found, missing (not scanned yet, while open), left or unexpected items."""
         rows, total = await svc.lines(stocktake_id, which, page=page, per_page=per_page)

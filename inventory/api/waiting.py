@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
 from inventory.api.errors import locale_of
@@ -15,8 +15,11 @@ from inventory.api.schemas import Strict
 from inventory.i18n import gettext_for
 from inventory.services import waiting as svc
 
-KindParam = Annotated[str, Parameter(max_length=20)]
-SiteParam = Annotated[str, Parameter(max_length=12)]
+KindParam = Annotated[str, QueryParameter(max_length=20)]
+SiteParam = Annotated[str, QueryParameter(max_length=12)]
+# The same, optional: the limit inside the union so that Litestar enforces it.
+MaybeKind = Annotated[str | None, QueryParameter(max_length=20)]
+MaybeSite = Annotated[str | None, QueryParameter(max_length=12)]
 
 
 class EntryCreate(Strict, kw_only=True):
@@ -92,8 +95,8 @@ class WaitingController(Controller):
     tags = ["waiting list"]
 
     @get("/", opt={"permission": "waiting.read"})
-    async def list_entries(self, request: Request, site: SiteParam | None = None,
-                           kind: KindParam | None = None, page: PageParam = 1,
+    async def list_entries(self, request: Request, site: MaybeSite = None,
+                           kind: MaybeKind = None, page: PageParam = 1,
                            per_page: PerPageParam = PER_PAGE) -> WaitingListRead:
         """People waiting in your scope, first come first, one page at a time, with figures
         for the whole list."""

@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
 from inventory.api.paging import PER_PAGE, PageParam, PerPageParam
@@ -26,7 +26,7 @@ from inventory.services import wipes as wipe_svc
 
 Tag = Annotated[str, Meta(max_length=40)]
 LongText = Annotated[str, Meta(max_length=4000)]
-SiteCode = Annotated[str | None, Parameter(max_length=12)]
+SiteCode = Annotated[str | None, QueryParameter(max_length=12)]
 
 
 class WipeCreate(Strict, kw_only=True):
@@ -255,7 +255,7 @@ class RepairController(Controller):
     @get("/", opt={"permission": "repairs.read"})
     async def list_repairs(
         self, request: Request, site: SiteCode = None,
-        status: Annotated[str | None, Parameter(max_length=20)] = None,
+        status: Annotated[str | None, QueryParameter(max_length=20)] = None,
         page: PageParam = 1, per_page: PerPageParam = PER_PAGE,
     ) -> list[RepairRead]:
         """Repair tickets, oldest first, one page at a time; without a status, those open or

@@ -49,7 +49,8 @@ class BackOfficeController(Controller):
                       pages=at.pages, total=at.total, **context, **LABELS)
 
     @get("/", opt={"permission": "backoffice.read"})
-    async def orgs(self, request: Request, page: int = 1, added: int | None = None) -> Response:
+    async def orgs(self, request: Request, page: FromQuery[int] = 1,
+                   added: FromQuery[int | None] = None) -> Response:
         return await self._orgs_page(request, page, added=added)
 
     @post("/orgs", opt={"permission": "orgs.write"})
@@ -84,7 +85,7 @@ class BackOfficeController(Controller):
                       may_save=may(request.user.role, "ruleset.write"), **context)
 
     @get("/ruleset", opt={"permission": "backoffice.read"})
-    async def ruleset(self, request: Request, saved: bool = False,
+    async def ruleset(self, request: Request, saved: FromQuery[bool] = False,
                       page: FromQuery[str] = "1") -> Response:
         return await self._ruleset_page(request, saved=saved, page=page)
 

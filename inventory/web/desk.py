@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromQuery
 
 from inventory.api.errors import DOMAIN_STATUS
 from inventory.domain.decisions import DECISION_STATUS_LABELS
@@ -186,8 +186,9 @@ class DeskController(Controller):
     include_in_schema = False
 
     @get("/lend", opt={"permission": "loans.create"})
-    async def lend_page(self, request: Request, person: str = "", q: str = "", page: int = 1,
-                        tag: TagList = Parameter(query="tag", default=None)) -> Response:
+    async def lend_page(self, request: Request, person: FromQuery[str] = "",
+                        q: FromQuery[str] = "", page: FromQuery[int] = 1,
+                        tag: FromQuery[TagList] = None) -> Response:
         """The lend form; ``tag`` (from an item page) and ``person`` pre-fill it."""
         form = LendForm(person=person[:20])
         _ = gettext_for(request.user.locale)
@@ -203,8 +204,8 @@ class DeskController(Controller):
         return await _lend_page(request, form, q=q, page=page)
 
     @get("/lend/people", opt={"permission": "loans.create"})
-    async def lend_people(self, request: Request, q: str = "",
-                          tag: TagList = Parameter(query="tag", default=None)) -> Response:
+    async def lend_people(self, request: Request, q: FromQuery[str] = "",
+                          tag: FromQuery[TagList] = None) -> Response:
         """The people matching what was typed, as a fragment for live search."""
         people, total = ([], 0)
         if q.strip():
@@ -228,7 +229,7 @@ class DeskController(Controller):
         return await _add_line(request, form, posted.get("scan", "")[:200])
 
     @get("/return", opt={"permission": "loans.return"})
-    async def return_page(self, request: Request, tag: str = "") -> Response:
+    async def return_page(self, request: Request, tag: FromQuery[str] = "") -> Response:
         """Scan a device: the form lists the accessories that went out with it."""
         if not tag.strip():
             return render(request, "desk/return.html", item=None, line=None, tag="",

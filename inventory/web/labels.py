@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from inventory.api.label_jobs import job_of, start_job
@@ -44,7 +44,7 @@ class LabelPageController(Controller):
                       **context)
 
     @get("/", opt={"permission": "labels.print"})
-    async def page(self, request: Request, job: str | None = None) -> Response:
+    async def page(self, request: Request, job: FromQuery[str | None] = None) -> Response:
         """The form, and the progress of a job when ?job= names one of the user's jobs; the
         filters of the items list (its "print labels" link) come pre-filled."""
         query, _problems = read_item_query(dict(request.query_params))

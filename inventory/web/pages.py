@@ -6,8 +6,7 @@ from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
 
 from inventory.api.auth import session_cookie, sign_in
@@ -72,13 +71,13 @@ class WebController(Controller):
         return Redirect("/desk")
 
     @get("/login", opt={PUBLIC: True})
-    async def login_page(self, request: Request, next: str | None = None) -> Response:
+    async def login_page(self, request: Request, next: FromQuery[str | None] = None) -> Response:
         return render(request, "login.html", next=safe_next(next), error=None, username="")
 
     @post("/login", opt={PUBLIC: True})
     async def login(
         self, request: Request,
-        data: dict[str, str] = Body(media_type=RequestEncodingType.URL_ENCODED),
+        data: URLEncodedBody[dict[str, str]],
     ) -> Response:
         username, target = data.get("username", "")[:80], safe_next(data.get("next"))
         try:
@@ -108,7 +107,7 @@ class WebController(Controller):
         return render(request, "desk.html", error=None, code="")
 
     @get("/scan", opt={"permission": "items.scan"})
-    async def scan(self, request: Request, code: str = "") -> Response:
+    async def scan(self, request: Request, code: FromQuery[str] = "") -> Response:
         settings = request.app.state.settings
         try:
             tag = resolve_or_404(code, settings.tag_prefix)
@@ -120,7 +119,7 @@ class WebController(Controller):
         return Redirect(f"/i/{tag}")
 
     @get("/i/{tag:str}", opt={"permission": "items.read"})
-    async def item_page(self, request: Request, tag: str) -> Response:
+    async def item_page(self, request: Request, tag: FromPath[str]) -> Response:
         settings = request.app.state.settings
         canonical = resolve_or_404(tag, settings.tag_prefix)
         if canonical != tag:

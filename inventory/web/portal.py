@@ -11,7 +11,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import MultiDict
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from inventory.db.tables import PartnerOrg, Site
@@ -129,7 +129,8 @@ class PortalController(Controller):
     include_in_schema = False
 
     @get("/", opt={"permission": "beneficiaries.read"})
-    async def people(self, request: Request, q: str = "", page: int = 1) -> Response:
+    async def people(self, request: Request, q: FromQuery[str] = "",
+                     page: FromQuery[int] = 1) -> Response:
         async def overview(page: int, per_page: int):
             return await portal_svc.people_overview(request.user, people_svc.Search(
                 text=q[:100], page=page, per_page=per_page))
@@ -166,7 +167,7 @@ class PortalController(Controller):
 
     @get("/people/{number:str}", opt={"permission": "beneficiaries.read"})
     async def person(self, request: Request, number: FromPath[str],
-                     referred: bool = False) -> Response:
+                     referred: FromQuery[bool] = False) -> Response:
         return await self._person_page(request, number, referred=referred)
 
     async def _person_page(self, request: Request, number: str, status: int = 200,

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import MultiDict
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from inventory.db.tables import Site
@@ -66,8 +66,9 @@ class WorkshopController(Controller):
                       all_sites=request.user.role in MANAGERS, **context, **LABELS)
 
     @get("/", opt={"permission": "wipes.read"})
-    async def queue(self, request: Request, site: str | None = None, wipes_page: int = 1,
-                    repairs_page: int = 1) -> Response:
+    async def queue(self, request: Request, site: FromQuery[str | None] = None,
+                    wipes_page: FromQuery[int] = 1,
+                    repairs_page: FromQuery[int] = 1) -> Response:
         return await self._queue(request, site=site, wipes_page=wipes_page,
                                  repairs_page=repairs_page)
 
@@ -125,7 +126,7 @@ class WorkshopController(Controller):
 
     @get("/repairs/{ticket_id:int}", opt={"permission": "repairs.read"})
     async def repair(self, request: Request, ticket_id: FromPath[int],
-                     saved: bool = False) -> Response:
+                     saved: FromQuery[bool] = False) -> Response:
         return await self._ticket_page(request, ticket_id, saved=saved)
 
     async def _apply(self, request: Request, ticket_id: int, which: str, form: FormReader,

@@ -47,13 +47,13 @@ def test_a_wipe_cannot_be_dated_in_the_future_and_needs_a_tool():
         check_wipe_input("   ", day, day)
 
 
-@pytest.mark.parametrize("passed,check_passed", itertools.product(BOOLS, BOOLS))
+@pytest.mark.parametrize("passed,check_passed", list(itertools.product(BOOLS, BOOLS)))
 def test_only_a_passed_wipe_and_a_passed_check_release_the_device(passed, check_passed):
     assert releases(passed, check_passed) is (passed and check_passed)
 
 
 @pytest.mark.parametrize("passed,check_passed,state,ticket",
-                         itertools.product(BOOLS, BOOLS, DEVICE_STATES, BOOLS))
+                         list(itertools.product(BOOLS, BOOLS, DEVICE_STATES, BOOLS)))
 def test_where_a_device_goes_after_a_wipe(passed, check_passed, state, ticket):
     target = wipe_target(passed, check_passed, state, ticket)
     if passed and check_passed and not ticket and state in WIPEABLE:
@@ -70,7 +70,7 @@ def test_the_generic_change_cannot_make_a_wipeable_device_available(state):
 
 
 @pytest.mark.parametrize("passed,check_passed,state,ticket",
-                         itertools.product(BOOLS, BOOLS, WIPEABLE, BOOLS))
+                         list(itertools.product(BOOLS, BOOLS, WIPEABLE, BOOLS)))
 def test_the_wipe_message_says_what_became_of_the_device(passed, check_passed, state, ticket):
     message = outcome_message(passed, check_passed, state, ticket)
     if not (passed and check_passed):
@@ -79,7 +79,7 @@ def test_the_wipe_message_says_what_became_of_the_device(passed, check_passed, s
         assert message == (KEPT_FOR_REPAIR if ticket else RELEASED)
 
 
-@pytest.mark.parametrize("passed,check_passed,later", itertools.product(BOOLS, BOOLS, BOOLS))
+@pytest.mark.parametrize("passed,check_passed,later", list(itertools.product(BOOLS, BOOLS, BOOLS)))
 def test_a_repair_is_cleared_by_a_releasing_wipe_recorded_after_it_opened(
         passed, check_passed, later):
     at = OPENED + (timedelta(minutes=5) if later else -timedelta(minutes=5))
@@ -99,7 +99,7 @@ def test_every_status_and_outcome_has_a_label_and_a_closing():
     assert set(ACTIVE) | set(CLOSED) == set(RepairStatus) and not set(ACTIVE) & set(CLOSED)
 
 
-@pytest.mark.parametrize("current,new", itertools.product(RepairStatus, RepairStatus))
+@pytest.mark.parametrize("current,new", list(itertools.product(RepairStatus, RepairStatus)))
 def test_status_changes_while_working_on_a_ticket(current, new):
     if current in CLOSED:
         with pytest.raises(TicketClosed):
@@ -116,7 +116,7 @@ def test_an_unknown_status_is_refused():
         check_status_change("R-00001-0", "open", "lost_in_a_drawer")
 
 
-@pytest.mark.parametrize("state,workshop", itertools.product(DEVICE_STATES, BOOLS))
+@pytest.mark.parametrize("state,workshop", list(itertools.product(DEVICE_STATES, BOOLS)))
 def test_where_a_repair_may_start(state, workshop):
     if state == State.RETURNED or (workshop and state in OPEN_FROM_WORKSHOP):
         check_open("ESN-00001-0", state, workshop=workshop)
@@ -129,7 +129,7 @@ def test_where_a_repair_may_start(state, workshop):
             check_open("ESN-00001-0", state, workshop=workshop)
 
 
-@pytest.mark.parametrize("outcome,wiped", itertools.product(Outcome, BOOLS))
+@pytest.mark.parametrize("outcome,wiped", list(itertools.product(Outcome, BOOLS)))
 def test_each_outcome_moves_the_device_through_the_lifecycle(outcome, wiped):
     wipe = WipeFacts(True, True, OPENED + timedelta(hours=1)) if wiped else None
     if outcome is Outcome.AVAILABLE and not wiped:
