@@ -58,7 +58,7 @@ async def _devices(rng: random.Random, settings: Settings) -> None:
                 storage_gb=storage, screen_inches=screen, battery_health=rng.randint(60, 100),
                 os_image="Linux Mint 22 — Emmabuntüs" if kind in {"laptop", "desktop"} else "",
                 cosmetic_grade=rng.choice(["A+", "A", "B", "B", "C"]),
-                functional_grade=rng.choice(["A", "A", "B"]), intake_batch=f"DON-2026-{rng.randint(1, 6):02d}",
+                functional_grade=rng.choice(["A", "A", "B"]), intake_batch=f"DON-{today().year}-{rng.randint(1, 6):02d}",
                 donor=rng.choice(["Mairie de Bordeaux", "Banque régionale", "Particulier", "CPAM"]),
                 accessories=ACCESSORIES[kind])
             for target in path:
@@ -75,7 +75,8 @@ async def _cards(rng: random.Random, settings: Settings) -> None:
                 iccid=f"893310{index:02d}{n:012d}", phone_number=f"07 00 {index:02d} {n:02d} 00",
                 data_allowance_mb=rng.choice([20_000, 50_000, 100_000]),
                 price_cents=rng.choice([1000, 1500, 2000]), validity_days=30,
-                expires_on=date(2027, 6, 30) - timedelta(days=n), intake_batch="OP-2026-11",
+                expires_on=cards_expire() - timedelta(days=n),
+                intake_batch=f"OP-{today():%Y-%m}",
                 voucher_code=f"{rng.randint(10**13, 10**14 - 1)}")
             for target in path:
                 await items.change_state(SYSTEM, row["tag"], target, reason="démonstration")
@@ -91,28 +92,40 @@ SITUATIONS = ("minima_sociaux", "minima_sociaux", "demandeur_emploi", "demandeur
 WANTS = (["laptop"], ["laptop", "sim"], ["smartphone"], ["tablet"], ["hotspot", "data_card"])
 
 
+def referrals_start() -> date:
+    """The demo's referrals began about three months ago, one a day: relative to today, so
+    consents and proofs stay valid and cards unexpired whatever the year the demo is loaded."""
+    return today() - timedelta(days=88)
+
+
+def cards_expire() -> date:
+    """The demo's connection cards expire about seven months from now."""
+    return today() + timedelta(days=214)
+
+
 async def _people(rng: random.Random, org_ids: list[int]) -> None:
     """40 referred people: most accepted and found eligible, some pending, a few refused."""
+    start = referrals_start()
     for n in range(40):
         person = await beneficiaries.create_beneficiary(
             SYSTEM, partner_org_id=org_ids[n % 2], site_code=SITES[int(n % 3 == 2)][0],
             first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
             birth_year=rng.randint(1950, 2005), commune=rng.choice(COMMUNES),
             in_priority_area=rng.random() < 0.7, situation=rng.choice(SITUATIONS),
-            consent_on=date(2026, 9, 1) + timedelta(days=n), consent_version="2026-1",
+            consent_on=start + timedelta(days=n), consent_version="2026-1",
             phone=f"06 {rng.randint(20, 59)} {rng.randint(10, 99)} {n:02d} 00"
             if rng.random() < 0.8 else None, confirm_duplicate=True)
         kinds = rng.choice(WANTS)
         referral = await referrals.create_referral(
             SYSTEM, person["number"], requested_kinds=kinds, need="Démarches en ligne",
             path_wish=rng.choice(["Initiation", "Emploi", "Démarches en ligne"]),
-            referred_on=date(2026, 9, 1) + timedelta(days=n))
+            referred_on=start + timedelta(days=n))
         if n % 8 == 7:
             continue  # waiting for the association's answer
         await referrals.answer_referral(SYSTEM, referral["id"], accept=True)
         await eligibility.decide(SYSTEM, person["number"], eligibility.DecisionRequest(
             requested_kinds=tuple(kinds),
-            proofs=(eligibility.Proof("attestation_caf", date(2026, 9, 1) + timedelta(days=n)),)))
+            proofs=(eligibility.Proof("attestation_caf", start + timedelta(days=n)),)))
 
 
 async def _learning(rng: random.Random) -> None:

@@ -2,13 +2,17 @@
 and gives the coordinators' dashboard something to show for this year and a little for the
 last one."""
 
-from datetime import date
+from datetime import date, datetime
+
+import pytest
+import time_machine
 
 from inventory.config import Settings
 from inventory.db.tables import (
     Beneficiary, EligibilityDecision, Item, ItemEvent, Referral, Site, StaffUser,
 )
 from inventory.demo import load_demo
+from inventory.domain.days import LOCAL_TZ
 from inventory.domain.reports import Period
 from inventory.services.common import SYSTEM, today
 from inventory.services.history import verify_history
@@ -51,3 +55,22 @@ async def test_the_demo_gives_this_year_s_dashboard_a_figure_in_every_block(db):
     last = await dashboard(SYSTEM, Period(date(year - 1, 1, 1), date(year - 1, 12, 31)))
     assert last.loans_started > 0 and last.loans_returned > 0
     assert all(report.broken_chains == 0 for report in await verify_history())
+
+
+@pytest.mark.parametrize("day", [date(2027, 1, 2), date(2027, 7, 1), date(2029, 10, 15)],
+                         ids=str)
+async def test_the_demo_loads_the_same_whatever_the_year(db, day):
+    """Its dates follow today: consents, proofs and cards are still valid a year or three
+    later (fixed 2026 dates would expire the cards in July 2027 and age the proofs)."""
+    with time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=LOCAL_TZ)):
+        assert today() == day
+        await load_demo(Settings(database_url=db.url), if_empty=True)
+        assert await EligibilityDecision.count() == 69
+        eligible = await EligibilityDecision.count().where(
+            EligibilityDecision.eligible.eq(True))
+        assert eligible == 63  # as on the day it was written: no proof too old
+        cards = await Item.select(Item.expires_on).where(
+            (Item.family == "card") & (Item.state == "in_stock"))
+        assert cards and all(card["expires_on"] > day for card in cards)
+        consents = await Beneficiary.select(Beneficiary.consent_on)
+        assert all(row["consent_on"] <= day for row in consents if row["consent_on"])
