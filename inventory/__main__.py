@@ -167,6 +167,18 @@ def cmd_import_orgs(args: argparse.Namespace) -> None:
     print(f"{count} structure(s) partenaire(s) importée(s).")
 
 
+def cmd_import_people(args: argparse.Namespace) -> None:
+    from inventory.i18n import gettext_for
+    from inventory.services.common import SYSTEM
+    from inventory.services.people_import import PeopleImportFailed, import_people
+
+    settings, text = _settings(), _read_csv(args.file)
+    count = _import_csv(settings, lambda: import_people(
+        SYSTEM, text, gettext_for("fr"), site_code=args.site or "", org_name=args.org or ""),
+        PeopleImportFailed)
+    print(f"{count} personne(s) importée(s).")
+
+
 def cmd_export_items(args: argparse.Namespace) -> None:
     from inventory.csvio import export_items
 
@@ -326,6 +338,15 @@ def build_parser() -> argparse.ArgumentParser:
                           "(colonnes : name, org_type, siret, commune, active)")
     orgs.add_argument("file")
     orgs.set_defaults(func=cmd_import_orgs)
+    folks = sub.add_parser("import-people", help="importer les personnes déjà suivies (CSV : "
+                           "last_name, first_name, birth_year, phone, commune, "
+                           "in_priority_area, situation, site, partner_org, consent_on, "
+                           "consent_version, last_contact_on, confirm_duplicate)")
+    folks.add_argument("file")
+    folks.add_argument("--site", help="code du site des lignes sans site")
+    folks.add_argument("--org", help="nom exact de la structure partenaire des lignes sans "
+                       "partner_org")
+    folks.set_defaults(func=cmd_import_people)
     exp = sub.add_parser("export-items", help="exporter les articles en CSV")
     exp.add_argument("--output", "-o")
     exp.set_defaults(func=cmd_export_items)

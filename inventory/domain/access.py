@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "beneficiaries.read": PEOPLE,
     "beneficiaries.write": PEOPLE,
     "beneficiaries.merge": MANAGERS,
+    # Bringing in the association's spreadsheet of people already followed, all at once.
+    "beneficiaries.import": MANAGERS,
     "referrals.read": PEOPLE,
     "referrals.create": PEOPLE,
     "referrals.answer": ASSOCIATION_DESK,

@@ -24,6 +24,7 @@ from inventory.domain.tags import decode, encode
 BENEFICIARY_PREFIX = "B"  # numbers read B-00042-7: a counter and a check digit, nothing personal
 NOTES_MAX = 500
 OLDEST_BIRTH_YEAR = 1900
+CONSENT_VERSION = "2026-1"  # the consent notice in use, when none is given
 
 
 class OrgType(StrEnum):
@@ -145,6 +146,25 @@ def check_birth_year(year: int, today: date) -> int:
         raise InvalidInput(N_("The birth year must be between {first} and {last}, not {year}."),
                            first=OLDEST_BIRTH_YEAR, last=today.year, year=year)
     return year
+
+
+def read_birth_year(text: str) -> int:
+    """A birth year as typed in a spreadsheet cell (1985); checked by ``check_birth_year``."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit() and len(value) == 4):
+        raise InvalidInput(N_("“{value}” is not a year (for example 1985)."), value=value[:20])
+    return int(value)
+
+
+def check_last_contact(on: date, consent_on: date | None, today: date) -> date:
+    """The last contact with a person: a day that has come, not before their consent (asking
+    for it was a contact). Retention is counted from this day."""
+    if on > today:
+        raise InvalidInput(N_("The date of last contact cannot be in the future."))
+    if consent_on is not None and on < consent_on:
+        raise InvalidInput(N_("The date of last contact cannot be before the consent date: "
+                              "asking for the consent was a contact."))
+    return on
 
 
 def check_notes(text: str) -> str:

@@ -6,8 +6,6 @@ entry of this module ever carries one.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +17,7 @@ from inventory.domain.errors import (
 )
 from inventory.domain.lifecycle import Family, State
 from inventory.domain.loans import LineOutcome
+from inventory.domain.spreadsheet import read_table
 from inventory.services.common import Actor, today, unit_of_work, utcnow
 from inventory.services.items import apply_transition, get_item, record_event, register_item
 from inventory.services.loans import close_line
@@ -42,17 +41,6 @@ class BatchRejected(Exception):
 
 # --- an operator's batch ----------------------------------------------------------------
 
-def _reader(text: str) -> csv.DictReader:
-    """Comma- or semicolon-separated (a French spreadsheet's choice), column names cleaned."""
-    text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(text),
-                            delimiter=";" if first.count(";") > first.count(",") else ",")
-    if reader.fieldnames is not None:
-        reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames]
-    return reader
-
-
 def _header_error(columns: list[str] | None, gettext: Gettext) -> LineError | None:
     if not columns:
         return LineError(1, gettext(N_("The file is empty.")))
@@ -71,7 +59,7 @@ def _header_error(columns: list[str] | None, gettext: Gettext) -> LineError | No
 def read_batch(text: str, gettext: Gettext) -> tuple[list[tuple[int, rules.CardRow]],
                                                       list[LineError]]:
     """Check every line of the file; errors carry the line number."""
-    reader = _reader(text)
+    reader = read_table(text)
     problem = _header_error(reader.fieldnames, gettext)
     if problem:
         return [], [problem]

@@ -59,11 +59,12 @@ def today() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-async def next_counter(name: str) -> int:
-    """The next value of a named sequence (call inside a write transaction)."""
+async def next_counter(name: str, count: int = 1) -> int:
+    """The next value of a named sequence (call inside a write transaction); with ``count``,
+    that many values are taken at once and the last of them returned."""
     while True:
         rows = await Counter.raw(
-            "UPDATE counter SET value = value + 1 WHERE name = {} RETURNING value", name
+            "UPDATE counter SET value = value + {} WHERE name = {} RETURNING value", count, name
         )
         if rows:
             return rows[0]["value"]

@@ -1,5 +1,6 @@
 """CSV imports from the back office: the same importers as the command line (items, a batch
-of connection cards, partner organisations), all or nothing, errors reported by line."""
+of connection cards, partner organisations, people already followed), all or nothing, errors
+reported by line."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from inventory.services.cards import BatchRejected, receive_batch
 from inventory.services.common import Actor
 from inventory.services.partners import CSV_COLUMNS as ORG_COLUMNS
 from inventory.services.partners import OrgImportFailed, import_orgs
+from inventory.services.people_import import CSV_COLUMNS as PEOPLE_COLUMNS
+from inventory.services.people_import import PeopleImportFailed, import_people
 
 MAX_BYTES = 1_000_000  # ~10,000 lines of items: larger files go in parts, or by the CLI
 MAX_ERRORS_SHOWN = 200
@@ -23,16 +26,19 @@ class ImportKind(StrEnum):
     ITEMS = "items"
     CARDS = "cards"
     ORGS = "orgs"
+    PEOPLE = "people"
 
 
 # What each import needs from the person, and the columns its first line names.
 PERMISSION = {ImportKind.ITEMS: "items.create", ImportKind.CARDS: "cards.receive",
-              ImportKind.ORGS: "orgs.write"}
+              ImportKind.ORGS: "orgs.write", ImportKind.PEOPLE: "beneficiaries.import"}
 COLUMNS = {ImportKind.ITEMS: EXPORT_COLUMNS, ImportKind.CARDS: BATCH_COLUMNS,
-           ImportKind.ORGS: ORG_COLUMNS}
+           ImportKind.ORGS: ORG_COLUMNS, ImportKind.PEOPLE: PEOPLE_COLUMNS}
 KIND_LABELS = {ImportKind.ITEMS: N_("Items (devices and cards, one per line)"),
                ImportKind.CARDS: N_("A batch of connection cards from an operator"),
-               ImportKind.ORGS: N_("Partner organisations")}
+               ImportKind.ORGS: N_("Partner organisations"),
+               ImportKind.PEOPLE: N_("People already followed (from the association's "
+                                     "spreadsheet)")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +81,10 @@ def _rejected(errors: list[Any]) -> ImportRejected:
 
 async def run_import(kind: ImportKind, actor: Actor, text: str, *, prefix: str,
                      gettext: Gettext, locale: str, site_code: str = "",
-                     intake_batch: str = "") -> int:
+                     intake_batch: str = "", org_name: str = "") -> int:
     """Import every line or none; how many records were created. A file with errors raises
-    ImportRejected, a problem with the request itself a DomainError."""
+    ImportRejected, a problem with the request itself a DomainError. For people,
+    ``site_code`` and ``org_name`` stand for the file's empty site and partner_org cells."""
     try:
         if kind is ImportKind.ITEMS:
             return await import_items(actor, text, prefix, locale)
@@ -85,6 +92,9 @@ async def run_import(kind: ImportKind, actor: Actor, text: str, *, prefix: str,
             return len(await receive_batch(actor, site_code=site_code,
                                            intake_batch=intake_batch, text=text,
                                            prefix=prefix, gettext=gettext))
+        if kind is ImportKind.PEOPLE:
+            return await import_people(actor, text, gettext, site_code=site_code,
+                                       org_name=org_name)
         return await import_orgs(actor, text, gettext)
-    except (ImportFailed, BatchRejected, OrgImportFailed) as exc:
+    except (ImportFailed, BatchRejected, OrgImportFailed, PeopleImportFailed) as exc:
         raise _rejected(exc.errors) from None

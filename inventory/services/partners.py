@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from inventory.db.tables import PartnerOrg
 from inventory.domain.errors import DomainError, InvalidInput, N_, NotFound
 from inventory.domain.people import OrgType, clean_siret
+from inventory.domain.spreadsheet import read_table, yes_no
 from inventory.services.common import Actor, unit_of_work
 
 COLUMNS = (PartnerOrg.id, PartnerOrg.name, PartnerOrg.org_type, PartnerOrg.siret,
            PartnerOrg.commune, PartnerOrg.active)
 CSV_COLUMNS = ("name", "org_type", "siret", "commune", "active")
-_TRUE, _FALSE = {"1", "true", "oui", "yes", "o", "y", "vrai"}, {"0", "false", "non", "no", "n",
-                                                                  "faux"}
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -92,17 +89,8 @@ class OrgImportFailed(Exception):
         self.errors = errors
 
 
-def _boolean(text: str) -> bool:
-    value = text.strip().lower()
-    if not value or value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise InvalidInput(N_("“{value}” is not yes or no."), value=text[:20])
-
-
 def _read_rows(text: str, gettext) -> tuple[list[tuple[int, dict[str, Any]]], list[LineError]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = read_table(text)
     missing = [c for c in ("name",) if c not in (reader.fieldnames or [])]
     if reader.fieldnames is None or missing:
         return [], [LineError(1, gettext(N_("The first line must name the columns: {columns}."))
@@ -117,7 +105,7 @@ def _read_rows(text: str, gettext) -> tuple[list[tuple[int, dict[str, Any]]], li
             if None in row:
                 raise InvalidInput(N_("This line has more cells than there are columns."))
             data = {k: (v or "").strip() for k, v in row.items()}
-            data["active"] = _boolean(data.get("active", ""))
+            data["active"] = yes_no(data.get("active", ""))
             if not data.get("org_type"):
                 data.pop("org_type", None)
             rows.append((reader.line_num, _clean(data)))

@@ -1,5 +1,6 @@
-"""The imports page: upload a CSV of items, of a card batch or of partner organisations; the
-whole file goes in, or nothing does and every problem is listed by line."""
+"""The imports page: upload a CSV of items, of a card batch, of partner organisations or of
+people already followed; the whole file goes in, or nothing does and every problem is listed
+by line."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from litestar.response import Redirect
 
 from inventory.api.errors import http_error_handler
 from inventory.domain.access import may
+from inventory.domain.eligibility import Situation
 from inventory.domain.errors import DomainError, N_
 from inventory.services import imports as svc
 from inventory.services.imports import ImportKind
+from inventory.services.partners import list_orgs
 from inventory.services.sites import site_choices
 from inventory.web.forms import FormReader, error_status
 from inventory.web.pages import render
@@ -34,13 +37,16 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
             "kind_labels_import": svc.KIND_LABELS, "columns": svc.COLUMNS,
             "limit_kb": svc.MAX_BYTES // 1000, "tab": "imports", "kind": None, "form": {},
             "errors": {}, "error": None, "problems": [], "problem_total": 0, "done": None,
-            "count": None, "sites": [], **extra}
+            "count": None, "sites": [], "orgs": [], "situations": [s.value for s in Situation],
+            **extra}
 
 
 async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     context = _context(request, **extra)
-    if ImportKind.CARDS in context["kinds"]:
+    if {ImportKind.CARDS, ImportKind.PEOPLE} & set(context["kinds"]):
         context["sites"] = await site_choices()
+    if ImportKind.PEOPLE in context["kinds"]:
+        context["orgs"] = (await list_orgs(active_only=True, per_page=200))[0]
     return render(request, "admin/imports.html", status=status, **context)
 
 
@@ -62,6 +68,7 @@ async def _import(request: Request, kind: ImportKind) -> Response:
     upload = form.data.get("file")
     site = form.text("site_code", 12, required=kind is ImportKind.CARDS)
     batch = form.text("intake_batch", 80, required=kind is ImportKind.CARDS)
+    org = form.text("partner_org", 200)  # people: the organisation of lines without one
     text = None
     if not isinstance(upload, UploadFile) or not upload.filename:
         form.fail("file", NO_FILE)
@@ -70,14 +77,14 @@ async def _import(request: Request, kind: ImportKind) -> Response:
             text = svc.decode_csv(await upload.read())
         except DomainError as exc:
             form.fail_with("file", exc)
-    keep = {"site_code": site, "intake_batch": batch}
+    keep = {"site_code": site, "intake_batch": batch, "partner_org": org}
     if form.errors or text is None:
         return await _page(request, status=422, kind=kind.value, form=keep, errors=form.errors)
     settings = request.app.state.settings
     try:
         count = await svc.run_import(kind, request.user, text, prefix=settings.tag_prefix,
                                      gettext=_, locale=request.user.locale or "fr",
-                                     site_code=site, intake_batch=batch)
+                                     site_code=site, intake_batch=batch, org_name=org)
     except svc.ImportRejected as exc:
         return await _page(request, status=422, kind=kind.value, form=keep,
                            problems=exc.problems, problem_total=exc.total)
@@ -111,3 +118,8 @@ class ImportPageController(Controller):
           exception_handlers={HTTPException: _too_large})
     async def orgs(self, request: Request) -> Response:
         return await _import(request, ImportKind.ORGS)
+
+    @post("/people", opt={"permission": "beneficiaries.import"},
+          request_max_body_size=MAX_REQUEST, exception_handlers={HTTPException: _too_large})
+    async def people(self, request: Request) -> Response:
+        return await _import(request, ImportKind.PEOPLE)
