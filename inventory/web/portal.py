@@ -21,8 +21,8 @@ from inventory.domain.eligibility import SITUATION_LABELS, Situation
 from inventory.domain.errors import DomainError, InvalidInput, N_
 from inventory.domain.lifecycle import Kind
 from inventory.domain.people import (
-    PROOF_LABELS, REFERRAL_STATUS_LABELS, REQUESTABLE_KINDS, ProofType, clean_email, clean_phone,
-    display_phone,
+    CONSENT_VERSION, PROOF_LABELS, REFERRAL_STATUS_LABELS, REQUESTABLE_KINDS, ProofType,
+    clean_email, clean_phone, display_phone,
 )
 from inventory.i18n import gettext_for, negotiate
 from inventory.services import beneficiaries as people_svc
@@ -36,7 +36,6 @@ from inventory.web.pages import render
 from inventory.web.paging import read_page
 
 PER_PAGE = 50
-CONSENT_VERSION = "2026-1"  # the consent notice in use; typed values are kept as typed
 LABELS = {"situation_labels": SITUATION_LABELS, "proof_labels": PROOF_LABELS,
           "referral_labels": REFERRAL_STATUS_LABELS, "decision_labels": DECISION_STATUS_LABELS,
           "requestable": REQUESTABLE_KINDS, "proof_types": [p.value for p in ProofType],
