@@ -31,6 +31,7 @@ from inventory.api.people import (
     RuleSetController,
 )
 from inventory.api.privacy import PrivacyController
+from inventory.api.reminders import ReminderController
 from inventory.api.reports import ReportController as ReportApiController
 from inventory.api.stocktake import StocktakeController
 from inventory.api.waiting import WaitingController
@@ -42,6 +43,7 @@ from inventory.db.reader import Reader
 from inventory.documents.render import warm_up_in_background
 from inventory.domain.days import local_moment
 from inventory.services.label_jobs import JobStore
+from inventory.services.senders import sender_from_settings
 from inventory.web.desk import DeskController
 from inventory.web.backoffice import BackOfficeController
 from inventory.web.admin_accounts import SitePagesController, UserPagesController
@@ -52,6 +54,7 @@ from inventory.web.headers import no_store
 from inventory.web.labels import LabelPageController
 from inventory.web.pages import WebController
 from inventory.web.portal import PortalController
+from inventory.web.reminders import ReminderPageController
 from inventory.web.reports import ReportPageController
 from inventory.web.stocktake import StocktakePageController
 from inventory.web.workshop import WorkshopController
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
             PathEndedLoanController,
             StocktakeController, StocktakePageController,
             ReportApiController, ReportPageController,
+            ReminderController, ReminderPageController,
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        opt={PUBLIC: True}, include_in_schema=False),
         ],
@@ -140,7 +144,9 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings, "reader": reader, "engine": engine,
-                     "templates": make_templates(), "label_jobs": label_jobs}),
+                     "templates": make_templates(), "label_jobs": label_jobs,
+                     # The desk's "send a reminder now" goes out the way `inventory remind` does.
+                     "reminder_sender": sender_from_settings(settings)}),
         openapi_config=OpenAPIConfig(
             title="Inventaire de prêts — API", version="1.0.0", path="/schema",
             render_plugins=[JsonOnly()],

@@ -64,6 +64,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "cards.receive": frozenset({Role.ADMIN, Role.COORDINATOR, Role.TECHNICIAN}),
     "cards.update": STAFF,
     "loans.renew": ASSOCIATION_DESK,
+    # Send one overdue loan's reminder now, from the desk (the daily run sends the others).
+    "reminders.send": ASSOCIATION_DESK,
     "items.transfer": STAFF,
     "waiting.read": PEOPLE,
     # Social workers may put the people they follow on the list; the desk proposes items.

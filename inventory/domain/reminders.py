@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from inventory.domain.errors import Gettext, InvalidInput, N_
+from inventory.domain.errors import Conflict, Gettext, InvalidInput, N_
 from inventory.domain.loan_policy import KIND_LABELS
 
 SMS_MAX = 159  # strictly under 160 characters: one SMS
@@ -21,6 +21,7 @@ MAX_ATTEMPTS = 5
 class ReminderKind(StrEnum):
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
+    MANUAL = "manual"  # asked for at the desk for one overdue loan, at most once a day
 
 
 class Channel(StrEnum):
@@ -128,10 +129,14 @@ LONG_TEXTS = {
            " solution together."),
     ),
 }
+# A reminder asked for at the desk is about an overdue loan: it says what the overdue one says.
+SMS_TEXTS[ReminderKind.MANUAL] = SMS_TEXTS[ReminderKind.OVERDUE]
+LONG_TEXTS[ReminderKind.MANUAL] = LONG_TEXTS[ReminderKind.OVERDUE]
 SIGNATURE = N_("Thank you, and see you soon,\nThe {association} team")
 SUBJECTS = {
     ReminderKind.DUE_SOON: N_("Reminder: equipment to bring back"),
     ReminderKind.OVERDUE: N_("Reminder: equipment not yet returned"),
+    ReminderKind.MANUAL: N_("Reminder: equipment not yet returned"),
 }
 
 
@@ -208,3 +213,80 @@ def body(letter: Letter, channel: Channel, gettext: Gettext) -> str:
 def subject(kind: str, gettext: Gettext) -> str:
     """The e-mail subject line of a reminder kind."""
     return gettext(SUBJECTS[ReminderKind(kind)])
+
+
+# --- reminders asked for at the desk --------------------------------------------------------
+
+KIND_LABELS = {
+    ReminderKind.DUE_SOON: N_("before the due date"),
+    ReminderKind.OVERDUE: N_("late return"),
+    ReminderKind.MANUAL: N_("from the desk"),
+}
+CHANNEL_LABELS = {
+    Channel.SMS: N_("by SMS"),
+    Channel.EMAIL: N_("by e-mail"),
+    Channel.LETTER: N_("by letter"),
+}
+STATUS_LABELS = {
+    ReminderStatus.PENDING: N_("to send"),
+    ReminderStatus.SENT: N_("sent"),
+    ReminderStatus.FAILED: N_("failed"),
+    ReminderStatus.CANCELLED: N_("called off"),
+}
+
+
+class NotRemindable(Conflict):
+    """The loan is closed, not late yet, or has no device out: no reminder to send."""
+
+    CLOSED = N_("This loan is closed: there is nothing to remind.")
+    NOT_LATE = N_("This loan is not late (due back on {date}): no reminder to send yet.")
+    NOTHING_OUT = N_("No device of this loan is still out: there is nothing to remind.")
+
+
+class AlreadyReminded(Conflict):
+    """The desk already sent this loan's reminder today."""
+
+    message = N_("A reminder was already sent today at {time} for this loan: one a day is "
+                 "enough.")
+
+
+def days_late(due_on: date | None, day: date) -> int:
+    """Whole days past the due date on ``day`` (0 while it is not late)."""
+    return max(0, (day - due_on).days) if due_on is not None else 0
+
+
+def check_remindable(status: str, due_on: date | None, devices_out: int, day: date) -> None:
+    """A reminder from the desk is for an open loan, late on ``day``, with a device out."""
+    if status != "open":
+        raise NotRemindable(NotRemindable.CLOSED)
+    if due_on is None or days_late(due_on, day) == 0:
+        raise NotRemindable(NotRemindable.NOT_LATE,
+                            date=due_on.strftime("%d/%m/%Y") if due_on else "—")
+    if devices_out == 0:
+        raise NotRemindable(NotRemindable.NOTHING_OUT)
+
+
+def manual_key(reference: str, day: date) -> str:
+    """The outbox key of the desk's reminder: one per loan and day."""
+    return dedupe_key(reference, ReminderKind.MANUAL, day)
+
+
+NO_SENDER = "no sender for the {channel} channel"
+FAILURES = {
+    "no sms address any more": N_("the person no longer has a mobile phone number."),
+    "no email address any more": N_("the person no longer has an e-mail address."),
+    NO_SENDER.format(channel=Channel.SMS): N_(
+        "sending text messages is not set up here. Call the person, or tell the coordinator."),
+    NO_SENDER.format(channel=Channel.EMAIL): N_(
+        "sending e-mails is not set up here. Call the person, or tell the coordinator."),
+}
+FAILED_OTHER = N_("the sending service did not take it ({detail}). Try again later, or call "
+                  "the person.")
+
+
+def explain_failure(error: str, gettext: Gettext) -> str:
+    """Why a reminder did not leave, in plain words (the technical detail in brackets)."""
+    known = FAILURES.get(error.strip())
+    if known is not None:
+        return gettext(known)
+    return gettext(FAILED_OTHER).format(detail=error.strip()[:120] or "?")

@@ -333,3 +333,24 @@ class ItemsListPage(BasePage):
 
     def still_the_same_document(self) -> bool:
         return self.page.evaluate("() => window.itemsListMark === 'kept'")
+
+
+class RemindersPage(BasePage):
+    """The late loans of the desk, each with a button to send its reminder now."""
+
+    def open(self) -> RemindersPage:
+        self.page.goto("/reminders")
+        return self
+
+    def row(self, reference: str) -> Locator:
+        return self.page.locator(
+            f'[data-testid="reminder-row"][data-reference="{reference}"]')
+
+    def references(self) -> list[str]:
+        rows = self.page.get_by_test_id("reminder-row")
+        return [rows.nth(n).get_attribute("data-reference") for n in range(rows.count())]
+
+    def send(self, reference: str) -> Locator:
+        """Press the row's button; the row comes back with what happened (htmx, no reload)."""
+        self.row(reference).get_by_test_id("reminder-send").get_by_role("button").click()
+        return self.row(reference).get_by_test_id("reminder-outcome")

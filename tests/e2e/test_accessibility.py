@@ -104,6 +104,7 @@ PAGES: dict[str, tuple[str | None, Callable[[object], str]]] = {
     "item": ("accueil", lambda ls: f"/i/{an_available(ls, take=False)}"),
     "lend-search": ("accueil", lambda ls: "/lend?q=a"),
     "return-scan": ("accueil", lambda ls: "/return"),
+    "reminders": ("accueil", lambda ls: "/reminders"),
     "portal-people": ("ccas", lambda ls: "/portal"),
     "portal-person": ("ccas", lambda ls: f"/portal/people/{a_person_of(ls, 'CCAS de Bordeaux')}"),
     "portal-refer": ("ccas", lambda ls: "/portal/refer"),
