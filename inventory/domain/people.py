@@ -19,6 +19,7 @@ from stdnum.fr import siret as stdnum_siret
 
 from inventory.domain.errors import InvalidInput, InvalidTag, N_
 from inventory.domain.lifecycle import Kind
+from inventory.domain.privacy import RETENTION_MONTHS, retention_cutoff
 from inventory.domain.tags import decode, encode
 
 BENEFICIARY_PREFIX = "B"  # numbers read B-00042-7: a counter and a check digit, nothing personal
@@ -158,12 +159,18 @@ def read_birth_year(text: str) -> int:
 
 def check_last_contact(on: date, consent_on: date | None, today: date) -> date:
     """The last contact with a person: a day that has come, not before their consent (asking
-    for it was a contact). Retention is counted from this day."""
+    for it was a contact), and within the retention period (retention is counted from this
+    day: older, the person would be anonymised at the next run)."""
     if on > today:
         raise InvalidInput(N_("The date of last contact cannot be in the future."))
     if consent_on is not None and on < consent_on:
         raise InvalidInput(N_("The date of last contact cannot be before the consent date: "
                               "asking for the consent was a contact."))
+    if on < retention_cutoff(today):
+        raise InvalidInput(N_("No contact for more than {months} months (last on {date}): "
+                              "the data of this person must no longer be kept, so it is not "
+                              "taken in."), months=RETENTION_MONTHS,
+                           date=on.strftime("%d/%m/%Y"))
     return on
 
 

@@ -35,10 +35,14 @@ FR = gettext_for("fr")
 COLUMNS = ("last_name", "first_name", "birth_year", "phone", "commune", "in_priority_area",
            "situation", "site", "partner_org", "consent_on", "consent_version",
            "last_contact_on", "confirm_duplicate")
+# Dates relative to today: a last contact must fall within the retention period (24 months).
+CONSENT = date.today() - timedelta(days=300)
+LAST_CONTACT = date.today() - timedelta(days=180)
 JEANNE = {"last_name": "Martin", "first_name": "Jeanne", "birth_year": "1962",
           "phone": "06 12 34 56 78", "commune": "Bordeaux", "in_priority_area": "oui",
           "situation": "minima_sociaux", "site": "AUB", "partner_org": "CCAS de Bordeaux",
-          "consent_on": "15/03/2024", "consent_version": "", "last_contact_on": "2025-06-01",
+          "consent_on": CONSENT.strftime("%d/%m/%Y"), "consent_version": "",
+          "last_contact_on": LAST_CONTACT.isoformat(),
           "confirm_duplicate": ""}
 
 
@@ -87,8 +91,7 @@ async def test_a_good_file_registers_everyone_with_a_number_an_access_entry_and_
     assert [r["number"] for r in rows] == [beneficiary_number(1), beneficiary_number(2)]
     assert (jeanne["phone"], jeanne["in_priority_area"], jeanne["partner_org"]) == (
         "+33612345678", True, places["ccas"])
-    assert (jeanne["consent_on"], jeanne["last_contact_on"]) == (date(2024, 3, 15),
-                                                                 date(2025, 6, 1))
+    assert (jeanne["consent_on"], jeanne["last_contact_on"]) == (CONSENT, LAST_CONTACT)
     assert jeanne["consent_version"] == "2026-1"  # the notice in use, when none is given
     assert jeanne["household_ref"] == jeanne["number"] and jeanne["referrer"] is None
     assert (elodie["phone"], elodie["in_priority_area"], elodie["partner_org"]) == (
@@ -153,10 +156,12 @@ async def test_a_file_with_errors_imports_no_one_and_lists_every_bad_line_in_fre
         {"last_name": "BENALI", "first_name": "karim", "birth_year": "1990",  # 11: recorded
          "phone": "+33751223344"},
         {"first_name": "H", "last_contact_on": future},                      # 12
-        {"first_name": "I", "consent_on": "2024-05-01", "last_contact_on": "2024-04-30"},
+        {"first_name": "I", "consent_on": LAST_CONTACT.isoformat(),            # 13
+         "last_contact_on": (LAST_CONTACT - timedelta(days=1)).isoformat()},
+        {"first_name": "J", "consent_on": "2020-02-03", "last_contact_on": "2020-03-04"},  # 14
     )
     errors = await failures(text)
-    assert sorted(errors) == list(range(3, 14))
+    assert sorted(errors) == list(range(3, 15))
     assert errors[3] == [FR("“{value}” is not a year (for example 1985).").format(
         value="19x2")]
     assert errors[4] == ["L’année de naissance doit être comprise entre 1900 et "
@@ -176,6 +181,9 @@ async def test_a_file_with_errors_imports_no_one_and_lists_every_bad_line_in_fre
     assert errors[13] == [FR(
         "The date of last contact cannot be before the consent date: asking for the consent "
         "was a contact.")]
+    assert errors[14] == [FR(
+        "No contact for more than {months} months (last on {date}): the data of this person "
+        "must no longer be kept, so it is not taken in.").format(months=24, date="04/03/2020")]
     assert await Beneficiary.count() == 1 and await AccessLog.count() == log_before
 
 
