@@ -40,7 +40,6 @@ from inventory.config import PROJECT_ROOT, Settings
 from inventory.db.engine import close_engine, engine_from_url, is_sqlite
 from inventory.db.piccolo_app import APP_CONFIG
 from inventory.db.reader import Reader
-from inventory.documents.render import warm_up_in_background
 from inventory.domain.days import local_moment
 from inventory.services.label_jobs import JobStore
 from inventory.services.senders import sender_from_settings
@@ -109,8 +108,6 @@ def create_app(settings: Settings | None = None, engine=None) -> Litestar:
     async def on_startup() -> None:
         if not is_sqlite(engine):
             await engine.start_connection_pool(max_size=settings.db_pool_size)
-        if settings.warm_documents:
-            warm_up_in_background()
 
     async def on_shutdown() -> None:
         label_jobs.cancel_all()

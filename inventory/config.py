@@ -59,9 +59,6 @@ class Settings:
     sms_token: str = field(default="", repr=False)
     # Reports: people autonomous at the end of their path that the association aims at.
     goal_autonomous: int = DEFAULT_GOAL_AUTONOMOUS
-    # Prepare the PDF renderer when the service starts (``inventory serve``), not on the
-    # first agreement: ~1 s of CPU once, ~40 MB more memory.
-    warm_documents: bool = False
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
     # networks, comma-separated): the client address behind them keys the login throttling.
     trusted_proxies: str = "127.0.0.1"
@@ -110,7 +107,6 @@ class Settings:
                 sms_url=get("INVENTORY_SMS_URL", "").strip(),
                 sms_token=get("INVENTORY_SMS_TOKEN", ""),
                 goal_autonomous=int(get("INVENTORY_GOAL_AUTONOMOUS", DEFAULT_GOAL_AUTONOMOUS)),
-                warm_documents=_bool(get("INVENTORY_WARM_DOCUMENTS", "true")),
                 trusted_proxies=get("INVENTORY_TRUSTED_PROXIES", "127.0.0.1").strip(),
             )
         except ValueError as exc:

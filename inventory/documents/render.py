@@ -36,7 +36,7 @@ __all__ = [
     "render_wipe_certificate_async",
     "sha256_of",
     "warm_up",
-    "warm_up_in_background",
+    "prepare_in_background",
 ]
 
 log = logging.getLogger(__name__)
@@ -65,10 +65,16 @@ def _warm_up_quietly() -> None:
         log.exception("documents could not be prepared in advance")
 
 
-def warm_up_in_background() -> threading.Thread:
-    """Prepare WeasyPrint (~1 s of CPU: import, fonts, one sample agreement) in a thread, so
-    the first agreement of the day prints as fast as the others; requests are served
-    meanwhile, and a document asked for during it waits for the renderer's lock."""
+_PREPARED = threading.Lock()  # taken once and kept: the renderer is prepared once a process
+
+
+def prepare_in_background() -> threading.Thread | None:
+    """Prepare WeasyPrint (~1 s of CPU: import, fonts, one sample agreement) in a thread, the
+    first time a page that leads to a document opens (the lend form, a report), so that the
+    document printed a minute later comes out as fast as the next ones; a process that never
+    prints never loads it (~40 MB). Returns the thread the first time, None after."""
+    if not _PREPARED.acquire(blocking=False):
+        return None
     thread = threading.Thread(target=_warm_up_quietly, name="warm-documents", daemon=True)
     thread.start()
     return thread

@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
 
 from inventory.api.errors import DOMAIN_STATUS
+from inventory.documents.render import prepare_in_background
 from inventory.domain.decisions import DECISION_STATUS_LABELS
 from inventory.domain.eligibility import NotEligible
 from inventory.domain.errors import DomainError, InvalidInput, N_
@@ -190,6 +191,7 @@ class DeskController(Controller):
                         q: FromQuery[str] = "", page: FromQuery[int] = 1,
                         tag: FromQuery[TagList] = None) -> Response:
         """The lend form; ``tag`` (from an item page) and ``person`` pre-fill it."""
+        prepare_in_background()  # the agreement is printed a minute later
         form = LendForm(person=person[:20])
         _ = gettext_for(request.user.locale)
         for code in (tag or [])[:MAX_ITEMS]:

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get
 
 from inventory.db.tables import Site
 from inventory.documents.period_report import PeriodReportData, render_period_report_async
+from inventory.documents.render import prepare_in_background
 from inventory.documents.report_figures import (
     Numbers, device_stacks, people_bars, shown_rows, translated,
 )
@@ -135,6 +136,7 @@ class ReportPageController(Controller):
     @get("/", opt={"permission": "reports.read"})
     async def dashboard_page(self, request: Request) -> Response:
         """The period form and, when it is valid, every figure of the period."""
+        prepare_in_background()  # for the period report's PDF
         _ = gettext_of(request)
         form = FormReader(request.query_params, _)
         day, sites = today(), await _sites()

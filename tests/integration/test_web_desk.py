@@ -206,3 +206,15 @@ async def test_the_item_history_reads_the_time_on_the_association_s_clock(world)
     shown = await page(world.desk_aub, f"/i/{tag}")
     assert shown.status_code == 200
     assert "01/07/2026 01:30" in shown.text and "30/06/2026 23:30" not in shown.text
+
+
+async def test_opening_the_lend_form_prepares_the_pdf_renderer_for_the_agreement(
+        world, monkeypatch):
+    from inventory.web import desk as desk_pages
+
+    prepared = []
+    monkeypatch.setattr(desk_pages, "prepare_in_background", lambda: prepared.append(1))
+    assert (await page(world.desk_aub, "/desk")).status_code == 200
+    assert prepared == []  # the desk alone prints nothing
+    assert (await page(world.desk_aub, "/lend")).status_code == 200
+    assert prepared == [1]
