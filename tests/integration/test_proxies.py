@@ -26,8 +26,7 @@ def failed_login_address(database, trusted: str | None) -> str:
     """Serve ``database`` with these trusted proxies, fail one sign-in through a "proxy" that
     is this test (127.0.0.1) and read the address the throttling recorded."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "INVENTORY_PORT": str(port),
-           "INVENTORY_WARM_DOCUMENTS": "false"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "INVENTORY_PORT": str(port)}
     env.pop("INVENTORY_TRUSTED_PROXIES", None)
     if trusted is not None:
         env["INVENTORY_TRUSTED_PROXIES"] = trusted
