@@ -31,6 +31,9 @@ STYLESHEET = "documents.css"
 LOCALE = "fr_FR"
 
 log = logging.getLogger(__name__)
+# WeasyPrint announces each step of every render at INFO ("Step 6 - Creating PDF"), and the
+# app's logging shows INFO: seven lines per document in the service's output, for nothing.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Pango, fontconfig and cairo have a history of crashes when several threads lay out at
 # once, and the shared FontConfiguration is not thread-safe; a document takes ~0.1 s, so one

@@ -49,3 +49,18 @@ def test_a_failed_preparation_is_logged_and_the_service_goes_on(monkeypatch, cap
     monkeypatch.setattr(render, "warm_up", broken)
     render._warm_up_quietly()
     assert "documents could not be prepared in advance" in caplog.text
+
+
+def test_rendering_a_document_writes_no_progress_lines_in_the_service_log():
+    script = """
+import logging, io
+from litestar.logging.config import LoggingConfig
+LoggingConfig().configure()  # the app's logging: the root logger shows INFO
+stream = io.StringIO()
+logging.getLogger().addHandler(logging.StreamHandler(stream))
+from inventory.documents.render import render_agreement
+from inventory.documents.samples import sample_agreement
+render_agreement(sample_agreement())
+print("lines:", len([l for l in stream.getvalue().splitlines() if "Step" in l]))
+"""
+    assert run_fresh(script) == ["lines:", "0"]
