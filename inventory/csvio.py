@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -12,6 +11,7 @@ import msgspec
 from inventory.api.schemas import ItemCreate, decode_json, to_item_fields
 from inventory.domain.errors import DomainError
 from inventory.domain.reports import neutralise  # one rule for every CSV export
+from inventory.domain.spreadsheet import FileRejected, LineError
 from inventory.i18n import gettext_for
 from inventory.services import items as svc
 from inventory.services.common import Actor, unit_of_work
@@ -27,18 +27,8 @@ _INT_FIELDS = {"ram_gb", "storage_gb", "battery_health", "data_allowance_mb", "p
                "validity_days"}
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    line: int
-    message: str
-
-
-class ImportFailed(Exception):
+class ImportFailed(FileRejected):
     """The file had errors; nothing was imported."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
 
 
 def _row_to_body(row: dict[str, str]) -> ItemCreate:
@@ -58,7 +48,7 @@ def _row_to_body(row: dict[str, str]) -> ItemCreate:
     return msgspec.convert(data, ItemCreate, strict=False)
 
 
-def parse_rows(text: str) -> tuple[list[tuple[int, ItemCreate]], list[RowError]]:
+def parse_rows(text: str) -> tuple[list[tuple[int, ItemCreate]], list[LineError]]:
     """Validate every row; errors carry the line number in the file."""
     reader = csv.DictReader(io.StringIO(text))
     bodies, errors = [], []
@@ -67,9 +57,9 @@ def parse_rows(text: str) -> tuple[list[tuple[int, ItemCreate]], list[RowError]]
         try:
             bodies.append((line, _row_to_body(row)))
         except (ValueError, msgspec.ValidationError) as exc:
-            errors.append(RowError(line, str(exc)))
+            errors.append(LineError(line, str(exc)))
     if reader.fieldnames is None:
-        errors.append(RowError(1, "empty file"))
+        errors.append(LineError(1, "empty file"))
     return bodies, errors
 
 
@@ -86,7 +76,7 @@ async def import_items(actor: Actor, text: str, prefix: str, locale: str = "fr")
                                         prefix=prefix, tag=body.tag,
                                         voucher_code=body.voucher_code, **to_item_fields(body))
             except DomainError as exc:
-                errors.append(RowError(line, exc.render(_)))
+                errors.append(LineError(line, exc.render(_)))
                 raise ImportFailed(errors) from exc
     return len(bodies)
 

@@ -6,7 +6,6 @@ entry of this module ever carries one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,7 +16,7 @@ from inventory.domain.errors import (
 )
 from inventory.domain.lifecycle import Family, State
 from inventory.domain.loans import LineOutcome
-from inventory.domain.spreadsheet import read_table
+from inventory.domain.spreadsheet import FileRejected, LineError, read_table
 from inventory.services.common import Actor, today, unit_of_work, utcnow
 from inventory.services.items import apply_transition, get_item, record_event, register_item
 from inventory.services.loans import close_line
@@ -25,18 +24,8 @@ from inventory.services.loans import close_line
 _CHUNK = 500  # ICCIDs per look-up: well under SQLite's limit on query parameters
 
 
-@dataclass(frozen=True, slots=True)
-class LineError:
-    line: int
-    message: str
-
-
-class BatchRejected(Exception):
+class BatchRejected(FileRejected):
     """The batch had errors; no card of it was received."""
-
-    def __init__(self, errors: list[LineError]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = sorted(errors, key=lambda e: e.line)
 
 
 # --- an operator's batch ----------------------------------------------------------------

@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from inventory.csvio import EXPORT_COLUMNS, ImportFailed, import_items
+from inventory.csvio import EXPORT_COLUMNS, import_items
 from inventory.domain.cards import BATCH_COLUMNS
 from inventory.domain.errors import Gettext, InvalidInput, N_
-from inventory.services.cards import BatchRejected, receive_batch
+from inventory.domain.spreadsheet import FileRejected
+from inventory.services.cards import receive_batch
 from inventory.services.common import Actor
 from inventory.services.partners import CSV_COLUMNS as ORG_COLUMNS
-from inventory.services.partners import OrgImportFailed, import_orgs
+from inventory.services.partners import import_orgs
 from inventory.services.people_import import CSV_COLUMNS as PEOPLE_COLUMNS
-from inventory.services.people_import import PeopleImportFailed, import_people
+from inventory.services.people_import import import_people
 
 MAX_BYTES = 1_000_000  # ~10,000 lines of items: larger files go in parts, or by the CLI
 MAX_ERRORS_SHOWN = 200
@@ -96,5 +97,5 @@ async def run_import(kind: ImportKind, actor: Actor, text: str, *, prefix: str,
             return await import_people(actor, text, gettext, site_code=site_code,
                                        org_name=org_name)
         return await import_orgs(actor, text, gettext)
-    except (ImportFailed, BatchRejected, OrgImportFailed, PeopleImportFailed) as exc:
+    except FileRejected as exc:
         raise _rejected(exc.errors) from None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from inventory.db.tables import PartnerOrg
 from inventory.domain.errors import DomainError, InvalidInput, N_, NotFound
 from inventory.domain.people import OrgType, clean_siret
-from inventory.domain.spreadsheet import read_table, yes_no
+from inventory.domain.spreadsheet import FileRejected, LineError, read_table, yes_no
 from inventory.services.common import Actor, unit_of_work
 
 COLUMNS = (PartnerOrg.id, PartnerOrg.name, PartnerOrg.org_type, PartnerOrg.siret,
@@ -75,18 +74,8 @@ async def list_orgs(*, active_only: bool = False, page: int = 1,
     return rows, await count
 
 
-@dataclass(frozen=True, slots=True)
-class LineError:
-    line: int
-    message: str
-
-
-class OrgImportFailed(Exception):
+class OrgImportFailed(FileRejected):
     """The file had errors; nothing was imported."""
-
-    def __init__(self, errors: list[LineError]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
 
 
 def _read_rows(text: str, gettext) -> tuple[list[tuple[int, dict[str, Any]]], list[LineError]]:

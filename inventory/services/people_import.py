@@ -18,7 +18,7 @@ from inventory.db.tables import Beneficiary, PartnerOrg
 from inventory.domain import people
 from inventory.domain.cards import parse_date
 from inventory.domain.errors import Conflict, DomainError, Gettext, InvalidInput, N_, NotFound
-from inventory.domain.spreadsheet import read_table, yes_no
+from inventory.domain.spreadsheet import FileRejected, LineError, read_table, yes_no
 from inventory.services.beneficiaries import (
     CheckedPerson, PossibleDuplicate, clean_fields, referring_org, register_checked,
     scope_condition, site_id_of,
@@ -41,18 +41,8 @@ NO_CONSENT = N_("The consent date is missing: only people who agreed to their da
                 "kept may be imported.")
 
 
-@dataclass(frozen=True, slots=True)
-class LineError:
-    line: int
-    message: str
-
-
-class PeopleImportFailed(Exception):
+class PeopleImportFailed(FileRejected):
     """The file had errors; no one was imported."""
-
-    def __init__(self, errors: list[LineError]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = sorted(errors, key=lambda e: e.line)
 
 
 @dataclass(slots=True)
