@@ -37,16 +37,18 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
             "kind_labels_import": svc.KIND_LABELS, "columns": svc.COLUMNS,
             "limit_kb": svc.MAX_BYTES // 1000, "tab": "imports", "kind": None, "form": {},
             "errors": {}, "error": None, "problems": [], "problem_total": 0, "done": None,
-            "count": None, "sites": [], "orgs": [], "situations": [s.value for s in Situation],
+            "count": None, "site_options": [], "org_options": [], "situations": [s.value for s in Situation],
             **extra}
 
 
 async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     context = _context(request, **extra)
     if {ImportKind.CARDS, ImportKind.PEOPLE} & set(context["kinds"]):
-        context["sites"] = await site_choices()
+        context["site_options"] = [(s["code"], f"{s['code']} · {s['name']}")
+                                   for s in await site_choices()]
     if ImportKind.PEOPLE in context["kinds"]:
-        context["orgs"] = (await list_orgs(active_only=True, per_page=200))[0]
+        context["org_options"] = [(o["name"], o["name"]) for o in
+                                  (await list_orgs(active_only=True, per_page=200))[0]]
     return render(request, "admin/imports.html", status=status, **context)
 
 
