@@ -4,14 +4,12 @@ reported by line."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from inventory.csvio import EXPORT_COLUMNS, import_items
 from inventory.domain.cards import BATCH_COLUMNS
 from inventory.domain.errors import Gettext, InvalidInput, N_
-from inventory.domain.spreadsheet import FileRejected
+from inventory.domain.spreadsheet import FileRejected, LineError
 from inventory.services.cards import receive_batch
 from inventory.services.common import Actor
 from inventory.services.partners import CSV_COLUMNS as ORG_COLUMNS
@@ -42,12 +40,6 @@ KIND_LABELS = {ImportKind.ITEMS: N_("Items (devices and cards, one per line)"),
                                      "spreadsheet)")}
 
 
-@dataclass(frozen=True, slots=True)
-class LineProblem:
-    line: int
-    message: str
-
-
 class FileTooLarge(InvalidInput):
     message = N_("The file is too large: at most {limit} kB. Split it into several files.")
 
@@ -59,7 +51,7 @@ class NotUtf8(InvalidInput):
 class ImportRejected(Exception):
     """The file had errors; nothing was imported. ``problems`` are sorted by line."""
 
-    def __init__(self, problems: list[LineProblem], total: int) -> None:
+    def __init__(self, problems: list[LineError], total: int) -> None:
         super().__init__(f"{total} error(s)")
         self.problems = problems
         self.total = total
@@ -75,9 +67,9 @@ def decode_csv(data: bytes) -> str:
         raise NotUtf8() from None
 
 
-def _rejected(errors: list[Any]) -> ImportRejected:
-    problems = sorted((LineProblem(e.line, e.message) for e in errors), key=lambda p: p.line)
-    return ImportRejected(problems[:MAX_ERRORS_SHOWN], len(problems))
+def _rejected(errors: list[LineError]) -> ImportRejected:
+    """The first errors of a rejected file (already in line order), and how many in all."""
+    return ImportRejected(errors[:MAX_ERRORS_SHOWN], len(errors))
 
 
 async def run_import(kind: ImportKind, actor: Actor, text: str, *, prefix: str,
