@@ -45,12 +45,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     settings = _settings()
     workers = args.workers if settings.is_postgres else 1
+    proxies = settings.proxy_list()  # uvicorn trusts any address only for a lone "*"
     print(f"Service sur http://{args.host or settings.host}:{args.port or settings.port}")
     uvicorn.run("inventory.app:create_app", factory=True, host=args.host or settings.host,
                 port=args.port or settings.port, workers=workers, log_level="warning",
                 access_log=False, proxy_headers=True,
-                forwarded_allow_ips="*" if "*" in settings.proxy_list()
-                else settings.proxy_list())
+                forwarded_allow_ips="*" if "*" in proxies else proxies)
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
